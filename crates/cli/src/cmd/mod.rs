@@ -1,0 +1,5 @@
+//! One module per `ticai` command.
+
+pub mod lexicon;
+pub mod segment;
+pub mod tag;

@@ -1,0 +1,112 @@
+use crate::input::{FieldMap, InputFormat, Reader};
+use crate::{lexicons, output};
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use ticai_model::{Document, TaggedDocument};
+use ticai_tag::Tagger;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum TagFormat {
+    /// One JSON object per line per document.
+    #[default]
+    Jsonl,
+    /// A readable summary per document.
+    Table,
+}
+
+#[derive(Debug, Args)]
+pub struct TagArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: TagFormat,
+    /// How to read the inputs.
+    #[arg(long, value_enum, default_value_t)]
+    pub input_format: InputFormat,
+    /// JSON Lines field mapping, KEY=FIELD with KEY one of text, title,
+    /// published_at, id (repeatable). Defaults: text|content|body, title,
+    /// published_at|published_iso|datetime|published|date, id|url|link.
+    #[arg(long = "field", value_name = "KEY=FIELD")]
+    pub fields: Vec<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+    /// Files, directories or `-` for standard input (the default).
+    pub paths: Vec<PathBuf>,
+}
+
+const BATCH: usize = 1024;
+
+pub fn run(args: TagArgs, lexicon: Option<&Path>) -> Result<ExitCode> {
+    let fields = FieldMap::default().with_overrides(&args.fields)?;
+    let lex = lexicons::load_valid(lexicon)?;
+    let tagger = Tagger::new(&lex)?;
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from("-")]
+    } else {
+        args.paths
+    };
+    let reader = Reader {
+        format: args.input_format,
+        fields: &fields,
+    };
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut batch: Vec<Document> = Vec::with_capacity(BATCH);
+    let mut failed = 0usize;
+    let format = args.format;
+    let flush = |batch: &mut Vec<Document>, out: &mut BufWriter<_>| -> Result<()> {
+        for doc in tag_batch(&tagger, batch, jobs) {
+            match format {
+                TagFormat::Jsonl => output::write_jsonl(out, &doc)?,
+                TagFormat::Table => output::write_table(out, &doc)?,
+            }
+        }
+        batch.clear();
+        Ok(())
+    };
+    reader.read_all(
+        &paths,
+        &mut |doc| {
+            batch.push(doc);
+            if batch.len() >= BATCH {
+                flush(&mut batch, &mut out)?;
+            }
+            Ok(())
+        },
+        &mut |err| {
+            failed += 1;
+            eprintln!("ticai: {err}");
+        },
+    )?;
+    flush(&mut batch, &mut out)?;
+    out.flush()?;
+    if failed > 0 {
+        eprintln!("ticai: {failed} input(s) could not be read; the others were tagged");
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Tags documents on `jobs` threads, keeping their order.
+pub fn tag_batch(tagger: &Tagger, docs: &[Document], jobs: usize) -> Vec<TaggedDocument> {
+    if jobs <= 1 || docs.len() < 2 {
+        return docs.iter().map(|d| tagger.tag(d)).collect();
+    }
+    let chunk = docs.len().div_ceil(jobs);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = docs
+            .chunks(chunk)
+            .map(|c| s.spawn(move || c.iter().map(|d| tagger.tag(d)).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a tagging thread panicked"))
+            .collect()
+    })
+}

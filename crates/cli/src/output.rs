@@ -1,0 +1,62 @@
+//! Output helpers shared by commands.
+
+use std::io::{self, Write};
+use ticai_model::TaggedDocument;
+
+/// Whether an error chain ends in a closed pipe (`ticai tag | head`), which
+/// is not a failure.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+pub fn write_jsonl(out: &mut impl Write, doc: &TaggedDocument) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, doc).map_err(io::Error::from)?;
+    out.write_all(b"\n")
+}
+
+/// A human-readable block per document.
+pub fn write_table(out: &mut impl Write, doc: &TaggedDocument) -> io::Result<()> {
+    let title = doc.title.as_deref().unwrap_or("");
+    let date = doc.published_at.as_deref().unwrap_or("");
+    writeln!(out, "{}  {}  {}", doc.id, title, date)?;
+    let mark = |in_title: bool| if in_title { " (title)" } else { "" };
+    let themes: Vec<String> = doc
+        .themes
+        .iter()
+        .map(|t| format!("{} {} ×{}{}", t.id, t.name, t.mentions, mark(t.in_title)))
+        .collect();
+    let companies: Vec<String> = doc
+        .companies
+        .iter()
+        .map(|c| {
+            let code = match (&c.code, c.exchange) {
+                (Some(code), Some(ex)) => format!(" {code}.{ex}"),
+                _ => String::new(),
+            };
+            format!("{}{} ×{}{}", c.name, code, c.mentions, mark(c.in_title))
+        })
+        .collect();
+    let none = || "-".to_string();
+    writeln!(
+        out,
+        "  themes:    {}",
+        if themes.is_empty() {
+            none()
+        } else {
+            themes.join(", ")
+        }
+    )?;
+    writeln!(
+        out,
+        "  companies: {}",
+        if companies.is_empty() {
+            none()
+        } else {
+            companies.join(", ")
+        }
+    )?;
+    writeln!(out)
+}

@@ -1,0 +1,209 @@
+use crate::{CompanySource, Issue, Lexicon, Location, Severity};
+use std::collections::HashMap;
+
+/// Who uses a term.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Owner {
+    Theme(usize),
+    Company(usize),
+}
+
+/// Checks that depend on the normal form of terms, given the normalizer the
+/// tagger uses: empty terms after normalization, one-character terms,
+/// the same term in two entries (an error between two themes or two curated
+/// companies; a warning between a theme and a company, which are both
+/// reported), duplicate aliases inside one entry, and `exclude` phrases
+/// that contain none of their theme's terms (they could never apply).
+pub fn check_terms(lex: &Lexicon, normalize: impl Fn(&str) -> String) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    let mut push = |severity, location: &Location, message: String| {
+        issues.push(Issue {
+            severity,
+            location: location.clone(),
+            message,
+        })
+    };
+    let key = |s: &str| normalize(s).to_lowercase();
+    let mut owners: HashMap<String, (Owner, &Location)> = HashMap::new();
+    let describe = |o: Owner| match o {
+        Owner::Theme(i) => format!("theme {:?}", lex.themes[i].id),
+        Owner::Company(i) => format!("company {:?}", lex.companies[i].name),
+    };
+    let entries = lex
+        .themes
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (Owner::Theme(i), &t.aliases))
+        .chain(
+            lex.companies
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (Owner::Company(i), &c.aliases)),
+        );
+    for (owner, aliases) in entries {
+        let mut own: HashMap<String, &Location> = HashMap::new();
+        for (term, loc) in aliases {
+            let k = key(term);
+            if k.trim().is_empty() {
+                push(
+                    Severity::Error,
+                    loc,
+                    format!(
+                        "{}: term {term:?} is empty once normalized",
+                        describe(owner)
+                    ),
+                );
+                continue;
+            }
+            if k.chars().count() == 1 && !k.is_ascii() {
+                push(
+                    Severity::Warning,
+                    loc,
+                    format!(
+                        "{}: one-character term {term:?} is ambiguous",
+                        describe(owner)
+                    ),
+                );
+            }
+            if let Some(prev) = own.insert(k.clone(), loc) {
+                if prev != loc || owner_is_curated(lex, owner) {
+                    push(
+                        Severity::Warning,
+                        loc,
+                        format!(
+                            "{}: term {term:?} listed twice (also at {prev})",
+                            describe(owner)
+                        ),
+                    );
+                }
+                continue;
+            }
+            match owners.get(&k) {
+                None => {
+                    owners.insert(k, (owner, loc));
+                }
+                Some(&(other, prev)) => {
+                    let both_themes = matches!((owner, other), (Owner::Theme(_), Owner::Theme(_)));
+                    let both_curated = owner_is_curated(lex, owner) && owner_is_curated(lex, other);
+                    let both_companies =
+                        matches!((owner, other), (Owner::Company(_), Owner::Company(_)));
+                    let severity = if both_themes || (both_companies && both_curated) {
+                        Severity::Error
+                    } else {
+                        Severity::Warning
+                    };
+                    push(
+                        severity,
+                        loc,
+                        format!(
+                            "{}: term {term:?} is also used by {} at {prev}",
+                            describe(owner),
+                            describe(other)
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    for t in &lex.themes {
+        let terms: Vec<String> = t.aliases.iter().map(|(a, _)| key(a)).collect();
+        for (phrase, loc) in &t.exclude {
+            let p = key(phrase);
+            if !terms
+                .iter()
+                .any(|a| !a.is_empty() && p.contains(a.as_str()))
+            {
+                push(
+                    Severity::Error,
+                    loc,
+                    format!(
+                        "theme {:?}: exclude phrase {phrase:?} contains none of the theme's terms",
+                        t.id
+                    ),
+                );
+            }
+        }
+    }
+    issues
+}
+
+fn owner_is_curated(lex: &Lexicon, owner: Owner) -> bool {
+    match owner {
+        Owner::Theme(_) => true,
+        Owner::Company(i) => lex.companies[i].source == CompanySource::Curated,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SourceFile;
+
+    fn lex(themes: &str, companies: &str) -> Lexicon {
+        Lexicon::from_files(&[
+            SourceFile {
+                path: "themes/a.toml".into(),
+                text: themes.into(),
+            },
+            SourceFile {
+                path: "companies/curated.tsv".into(),
+                text: format!("{}\n{companies}", crate::company::CURATED_HEADER),
+            },
+        ])
+    }
+
+    const T: &str = "[[theme]]\nid = \"a\"\nname_zh = \"超节点\"\nname_en = \"A\"\naliases = [\"超節點\", \"SuperPod\"]\nexclude = [\"超节点服务\", \"液冷\"]\ndescription = \"d\"\n\n[[theme]]\nid = \"b\"\nname_zh = \"液冷\"\nname_en = \"B\"\naliases = [\"superpod\", \"冷\"]\ndescription = \"d\"\n";
+
+    #[test]
+    fn collisions_after_normalization() {
+        // a toy normalizer: traditional 節點 -> 节点
+        let norm = |s: &str| s.replace("節點", "节点");
+        let l = lex(
+            T,
+            "英伟达\tNVIDIA\tUS\tNVDA\t輝達|超節點\t\t\n辉达\t\t\t\t\t\t\n",
+        );
+        assert!(l.issues.is_empty(), "{:?}", l.issues);
+        let issues = check_terms(&l, norm);
+        let msgs: Vec<String> = issues.iter().map(|i| i.to_string()).collect();
+        let has = |s: &str| msgs.iter().any(|m| m.contains(s));
+        // the same theme's traditional alias is a duplicate of its name
+        assert!(
+            has("themes/a.toml:5: warning: theme \"a\": term \"超節點\" listed twice"),
+            "{msgs:#?}"
+        );
+        // case-insensitive collision between two themes
+        assert!(
+            has(
+                "themes/a.toml:13: error: theme \"b\": term \"superpod\" is also used by theme \"a\""
+            ),
+            "{msgs:#?}"
+        );
+        assert!(
+            has("warning: theme \"b\": one-character term \"冷\""),
+            "{msgs:#?}"
+        );
+        assert!(
+            has("error: theme \"a\": exclude phrase \"液冷\" contains none"),
+            "{msgs:#?}"
+        );
+        assert!(!has("exclude phrase \"超节点服务\""), "{msgs:#?}");
+        // theme vs company: a warning
+        assert!(
+            has("warning: company \"英伟达\": term \"超節點\" is also used by theme \"a\""),
+            "{msgs:#?}"
+        );
+    }
+
+    #[test]
+    fn curated_company_collision_is_an_error() {
+        let l = lex(T, "英伟达\t\t\t\t辉达\t\t\n辉达科技\t\t\t\t辉达\t\t\n");
+        let issues = check_terms(&l, |s: &str| s.to_string());
+        assert!(
+            issues.iter().any(|i| i.severity == Severity::Error
+                && i.location.line == 3
+                && i.message
+                    .contains("\"辉达\" is also used by company \"英伟达\"")),
+            "{issues:?}"
+        );
+    }
+}

@@ -1,0 +1,691 @@
+//! The tagger: finds themes and companies in a [`Document`].
+//!
+//! Every lexicon term is compiled through the same [`Normalizer`] as the
+//! text, so a traditional or full-width alias matches either script. Over the
+//! normalized text, one Aho-Corasick automaton reports every occurrence of
+//! every term; a match is valid when
+//! * its CJK ends sit on jieba token boundaries (华为 in 中华为了 is not a
+//!   mention; 金融街 in 金融街控股 is), with lexicon words injected into the
+//!   segmenter; only the jieba block around a candidate is segmented, which
+//!   gives exactly the boundaries a full segmentation would;
+//! * its Latin ends are word boundaries (ASIC not in BASIC, CPO not in CPOS),
+//!   compared ASCII case-insensitively;
+//! * no `exclude` phrase of its entity covers it.
+//!
+//! Among valid matches the leftmost-longest win. Stock codes (`寒武纪(688256)`,
+//! `sz300308`, `600519.SH`) link to companies; a code right after a name
+//! merges with it into one mention, and an unknown name followed by a valid
+//! code is still reported (reason `code`).
+//!
+//! ```
+//! use ticai_lexicon::{Lexicon, SourceFile};
+//! use ticai_model::Document;
+//! let lexicon = Lexicon::from_files(&[SourceFile {
+//!     path: "themes/ai.toml".into(),
+//!     text: "[[theme]]\nid = \"supernode\"\nname_zh = \"超节点\"\nname_en = \"Supernode\"\n\
+//!            aliases = [\"超節點\"]\ndescription = \"scale-up nodes\"\n".into(),
+//! }]);
+//! let tagger = ticai_tag::Tagger::new(&lexicon).unwrap();
+//! let doc = Document { id: "d".into(), text: "國產超節點發布".into(), ..Default::default() };
+//! let out = tagger.tag(&doc);
+//! assert_eq!(out.themes[0].id, "supernode");
+//! assert_eq!((out.themes[0].evidence[0].start, out.themes[0].evidence[0].end), (2, 5));
+//! assert_eq!(out.themes[0].evidence[0].text, "超節點");
+//! ```
+
+mod codes;
+
+pub use codes::{CodeHit, CodeScanner};
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use std::collections::HashMap;
+use std::ops::Range;
+use ticai_lexicon::{CompanySource, Lexicon};
+use ticai_model::{
+    CompanyHit, Document, Evidence, Exchange, Field, Reason, TaggedDocument, ThemeHit,
+};
+use ticai_text::{Normalizer, Segmenter, TextError, is_block_char};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TagError {
+    #[error(transparent)]
+    Text(#[from] TextError),
+    #[error("cannot build the term automaton: {0}")]
+    Automaton(String),
+}
+
+/// What an entity is, as an index into the tagger's tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Entity {
+    Theme(u32),
+    Company(u32),
+}
+
+/// One meaning of a term.
+#[derive(Clone, Copy, Debug)]
+struct Target {
+    entity: Entity,
+    reason: Reason,
+    /// Index into `Tagger::terms`: the alias as the lexicon writes it.
+    term: u32,
+}
+
+struct ThemeMeta {
+    id: String,
+    name: String,
+    name_en: String,
+}
+
+struct CompanyMeta {
+    name: String,
+    code: Option<String>,
+    exchange: Option<Exchange>,
+    strict: bool,
+}
+
+/// Who a mention is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Who {
+    Known(Entity),
+    /// A company the lexicon does not know, named before a valid code.
+    Unlisted {
+        name: String,
+        code: String,
+        exchange: Exchange,
+    },
+}
+
+/// A mention in normalized byte offsets, before it becomes evidence.
+#[derive(Clone, Debug)]
+struct RawMention {
+    who: Who,
+    span: Range<usize>,
+    term: String,
+    reason: Reason,
+    /// A stock code follows the name and is part of the span.
+    with_code: bool,
+}
+
+/// How companies are told apart when counting.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum CompanyKey {
+    Known(u32),
+    Code(Exchange, String),
+}
+
+/// A reusable tagger: build once per lexicon, share between threads.
+pub struct Tagger {
+    normalizer: Normalizer,
+    segmenter: Segmenter,
+    terms_ac: AhoCorasick,
+    /// Targets of each automaton pattern.
+    targets: Vec<Vec<Target>>,
+    exclude_ac: Option<AhoCorasick>,
+    exclude_targets: Vec<Vec<Entity>>,
+    terms: Vec<String>,
+    themes: Vec<ThemeMeta>,
+    companies: Vec<CompanyMeta>,
+    by_code: HashMap<(Exchange, String), u32>,
+    codes: CodeScanner,
+    lexicon_version: String,
+}
+
+/// Priority of a company term when two companies share it: curated entries
+/// first, then a listing's own name, then names derived from it.
+fn company_priority(source: CompanySource, is_name: bool) -> u8 {
+    match (source, is_name) {
+        (CompanySource::Curated, _) => 0,
+        (CompanySource::Listing, true) => 1,
+        (CompanySource::Listing, false) => 2,
+    }
+}
+
+impl Tagger {
+    pub fn new(lexicon: &Lexicon) -> Result<Tagger, TagError> {
+        let normalizer = Normalizer::new()?;
+        let mut terms: Vec<String> = Vec::new();
+        // normalized, lower-cased key -> (pattern index)
+        let mut pattern_of: HashMap<String, usize> = HashMap::new();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut targets: Vec<Vec<(Target, u8)>> = Vec::new();
+        let mut add = |term: &str, target: Target, priority: u8, terms: &mut Vec<String>| {
+            let norm = normalizer.normalize_term(term);
+            if norm.trim().is_empty() {
+                return;
+            }
+            let key = norm.to_ascii_lowercase();
+            let idx = *pattern_of.entry(key).or_insert_with(|| {
+                patterns.push(norm.clone());
+                targets.push(Vec::new());
+                patterns.len() - 1
+            });
+            let list = &mut targets[idx];
+            if list.iter().any(|(t, _)| t.entity == target.entity) {
+                return;
+            }
+            terms.push(term.to_string());
+            list.push((
+                Target {
+                    term: (terms.len() - 1) as u32,
+                    ..target
+                },
+                priority,
+            ));
+        };
+        let mut themes = Vec::with_capacity(lexicon.themes.len());
+        let mut exclude_patterns: Vec<String> = Vec::new();
+        let mut exclude_targets: Vec<Vec<Entity>> = Vec::new();
+        for (i, t) in lexicon.themes.iter().enumerate() {
+            let entity = Entity::Theme(i as u32);
+            for (k, (alias, _)) in t.aliases.iter().enumerate() {
+                let reason = if k == 0 { Reason::Name } else { Reason::Alias };
+                add(
+                    alias,
+                    Target {
+                        entity,
+                        reason,
+                        term: 0,
+                    },
+                    0,
+                    &mut terms,
+                );
+            }
+            for (phrase, _) in &t.exclude {
+                let norm = normalizer.normalize_term(phrase);
+                match exclude_patterns
+                    .iter()
+                    .position(|p| p.eq_ignore_ascii_case(&norm))
+                {
+                    Some(j) => exclude_targets[j].push(entity),
+                    None if !norm.is_empty() => {
+                        exclude_patterns.push(norm);
+                        exclude_targets.push(vec![entity]);
+                    }
+                    None => {}
+                }
+            }
+            themes.push(ThemeMeta {
+                id: t.id.clone(),
+                name: t.name_zh.clone(),
+                name_en: t.name_en.clone(),
+            });
+        }
+        let mut companies = Vec::with_capacity(lexicon.companies.len());
+        let mut by_code = HashMap::new();
+        for (i, c) in lexicon.companies.iter().enumerate() {
+            let entity = Entity::Company(i as u32);
+            for (k, (alias, _)) in c.aliases.iter().enumerate() {
+                let is_name = *alias == c.name;
+                let reason = if is_name { Reason::Name } else { Reason::Alias };
+                let priority = company_priority(c.source, is_name || k == 0);
+                let target = Target {
+                    entity,
+                    reason,
+                    term: 0,
+                };
+                add(alias, target, priority, &mut terms);
+            }
+            if let (Some(ex), Some(code)) = (c.exchange, &c.code) {
+                by_code.entry((ex, code.clone())).or_insert(i as u32);
+            }
+            companies.push(CompanyMeta {
+                name: c.name.clone(),
+                code: c.code.clone(),
+                exchange: c.exchange,
+                strict: c.strict,
+            });
+        }
+        // a term shared by companies goes to the highest-priority ones only
+        let targets: Vec<Vec<Target>> = targets
+            .into_iter()
+            .map(|list| {
+                let best = list
+                    .iter()
+                    .filter(|(t, _)| matches!(t.entity, Entity::Company(_)))
+                    .map(|&(_, p)| p)
+                    .min();
+                list.into_iter()
+                    .filter(|(t, p)| matches!(t.entity, Entity::Theme(_)) || Some(*p) == best)
+                    .map(|(t, _)| t)
+                    .collect()
+            })
+            .collect();
+        let segmenter = Segmenter::new(
+            patterns
+                .iter()
+                .map(String::as_str)
+                .filter(|p| p.chars().any(|c| is_block_char(c) && !c.is_ascii())),
+        );
+        let build = |pats: &[String]| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .ascii_case_insensitive(true)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(pats)
+                .or_else(|_| {
+                    // the DFA has a size limit; fall back to the automatic choice
+                    AhoCorasick::builder()
+                        .match_kind(MatchKind::Standard)
+                        .ascii_case_insensitive(true)
+                        .build(pats)
+                })
+                .map_err(|e| TagError::Automaton(e.to_string()))
+        };
+        let terms_ac = build(&patterns)?;
+        let exclude_ac = if exclude_patterns.is_empty() {
+            None
+        } else {
+            Some(build(&exclude_patterns)?)
+        };
+        Ok(Tagger {
+            normalizer,
+            segmenter,
+            terms_ac,
+            targets,
+            exclude_ac,
+            exclude_targets,
+            terms,
+            themes,
+            companies,
+            by_code,
+            codes: CodeScanner::new(),
+            lexicon_version: lexicon.version.clone(),
+        })
+    }
+
+    pub fn normalizer(&self) -> &Normalizer {
+        &self.normalizer
+    }
+
+    pub fn segmenter(&self) -> &Segmenter {
+        &self.segmenter
+    }
+
+    pub fn lexicon_version(&self) -> &str {
+        &self.lexicon_version
+    }
+
+    /// Number of distinct normalized terms in the automaton.
+    pub fn pattern_count(&self) -> usize {
+        self.targets.len()
+    }
+
+    /// Tags one document.
+    pub fn tag(&self, doc: &Document) -> TaggedDocument {
+        let mut themes: HashMap<u32, ThemeHit> = HashMap::new();
+        let mut companies: HashMap<CompanyKey, CompanyHit> = HashMap::new();
+        let mut fields: Vec<(Field, &str)> = vec![(Field::Text, &doc.text)];
+        if doc.title_span.is_none()
+            && let Some(t) = doc.title.as_deref()
+        {
+            fields.push((Field::Title, t));
+        }
+        for (field, original) in fields {
+            let norm = self.normalizer.normalize(original);
+            let mentions = self.find(&norm.text);
+            if mentions.is_empty() {
+                continue;
+            }
+            let sentences = Sentences::new(original);
+            for m in mentions {
+                let (start, end) = norm.map.original_range(m.span.start, m.span.end);
+                let in_title = field == Field::Title
+                    || doc
+                        .title_span
+                        .is_some_and(|(ts, te)| start >= ts && end <= te);
+                let evidence = Evidence {
+                    term: m.term,
+                    start,
+                    end,
+                    sentence: sentences.around(start, end),
+                    reason: m.reason,
+                    text: sentences.slice(start, end),
+                    field,
+                };
+                let (mentions, title_flag, list) = match m.who {
+                    Who::Known(Entity::Theme(i)) => {
+                        let meta = &self.themes[i as usize];
+                        let hit = themes.entry(i).or_insert_with(|| ThemeHit {
+                            id: meta.id.clone(),
+                            name: meta.name.clone(),
+                            name_en: meta.name_en.clone(),
+                            mentions: 0,
+                            in_title: false,
+                            evidence: Vec::new(),
+                        });
+                        (&mut hit.mentions, &mut hit.in_title, &mut hit.evidence)
+                    }
+                    Who::Known(Entity::Company(i)) => {
+                        let meta = &self.companies[i as usize];
+                        let hit =
+                            companies
+                                .entry(CompanyKey::Known(i))
+                                .or_insert_with(|| CompanyHit {
+                                    name: meta.name.clone(),
+                                    code: meta.code.clone(),
+                                    exchange: meta.exchange,
+                                    mentions: 0,
+                                    in_title: false,
+                                    evidence: Vec::new(),
+                                });
+                        (&mut hit.mentions, &mut hit.in_title, &mut hit.evidence)
+                    }
+                    Who::Unlisted {
+                        name,
+                        code,
+                        exchange,
+                    } => {
+                        let key = CompanyKey::Code(exchange, code.clone());
+                        let hit = companies.entry(key).or_insert_with(|| CompanyHit {
+                            name,
+                            code: Some(code),
+                            exchange: Some(exchange),
+                            mentions: 0,
+                            in_title: false,
+                            evidence: Vec::new(),
+                        });
+                        (&mut hit.mentions, &mut hit.in_title, &mut hit.evidence)
+                    }
+                };
+                *mentions += 1;
+                *title_flag |= in_title;
+                list.push(evidence);
+            }
+        }
+        let mut themes: Vec<ThemeHit> = themes.into_values().collect();
+        themes.sort_by(|a, b| b.mentions.cmp(&a.mentions).then_with(|| a.id.cmp(&b.id)));
+        let mut companies: Vec<CompanyHit> = companies.into_values().collect();
+        companies.sort_by(|a, b| {
+            b.mentions
+                .cmp(&a.mentions)
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        TaggedDocument {
+            id: doc.id.clone(),
+            title: doc.title.clone(),
+            published_at: doc.published_at.clone(),
+            themes,
+            companies,
+        }
+    }
+
+    /// All mentions in a normalized text, in order.
+    fn find(&self, text: &str) -> Vec<RawMention> {
+        let mut seg = SegCache::default();
+        // 1. every valid occurrence of every term
+        let mut cands: Vec<(Range<usize>, usize)> = Vec::new();
+        for m in self.terms_ac.find_overlapping_iter(text) {
+            let span = m.range();
+            if self.start_ok(text, span.start, &mut seg) && self.end_ok(text, span.end, &mut seg) {
+                cands.push((span, m.pattern().as_usize()));
+            }
+        }
+        // 2. leftmost-longest among them
+        cands.sort_by(|a, b| a.0.start.cmp(&b.0.start).then(b.0.end.cmp(&a.0.end)));
+        let excluded = self.exclusions(text);
+        let mut out: Vec<RawMention> = Vec::new();
+        let mut last_end = 0;
+        for (span, pat) in cands {
+            if span.start < last_end {
+                continue;
+            }
+            let mut any = false;
+            for t in &self.targets[pat] {
+                if excluded
+                    .iter()
+                    .any(|(r, e)| *e == t.entity && r.start <= span.start && span.end <= r.end)
+                {
+                    continue;
+                }
+                any = true;
+                out.push(RawMention {
+                    who: Who::Known(t.entity),
+                    span: span.clone(),
+                    term: self.terms[t.term as usize].clone(),
+                    reason: t.reason,
+                    with_code: false,
+                });
+            }
+            if any {
+                last_end = span.end;
+            }
+        }
+        // 3. stock codes, merged with the name right before them
+        self.link_codes(text, &mut out);
+        // 4. strict names need a code, which step 3 attached
+        out.retain(|m| match m.who {
+            Who::Known(Entity::Company(i)) => {
+                !self.companies[i as usize].strict || m.with_code || m.reason == Reason::Code
+            }
+            _ => true,
+        });
+        out.sort_by_key(|m| m.span.start);
+        out
+    }
+
+    /// Ranges of `exclude` phrases and the entities they silence.
+    fn exclusions(&self, text: &str) -> Vec<(Range<usize>, Entity)> {
+        let Some(ac) = &self.exclude_ac else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for m in ac.find_overlapping_iter(text) {
+            for &e in &self.exclude_targets[m.pattern().as_usize()] {
+                out.push((m.range(), e));
+            }
+        }
+        out
+    }
+
+    fn link_codes(&self, text: &str, mentions: &mut Vec<RawMention>) {
+        for hit in self.codes.scan(text) {
+            // the company mention ending right before the code (spaces allowed)
+            let before = text[..hit.span.start].trim_end();
+            let named = mentions.iter().position(|m| {
+                m.span.end == before.len() && matches!(m.who, Who::Known(Entity::Company(_)))
+            });
+            let known = self.by_code.get(&(hit.exchange, hit.code.clone())).copied();
+            if hit.parenthesized && is_index_or_fund(before) {
+                continue;
+            }
+            let named = named.and_then(|n| match mentions[n].who {
+                Who::Known(Entity::Company(c)) => Some((n, c)),
+                _ => None,
+            });
+            match (named, known) {
+                // the name and its code: one mention, found by name
+                (Some((n, c)), Some(k)) if c == k => {
+                    mentions[n].span.end = hit.span.end;
+                    mentions[n].with_code = true;
+                }
+                // a known name with a code the lexicon lacks (a second listing)
+                (Some((n, _)), None) => {
+                    mentions[n].span.end = hit.span.end;
+                    mentions[n].with_code = true;
+                }
+                (_, Some(k)) => mentions.push(RawMention {
+                    who: Who::Known(Entity::Company(k)),
+                    span: hit.inner.clone(),
+                    term: format!("{}.{}", hit.code, hit.exchange),
+                    reason: Reason::Code,
+                    with_code: true,
+                }),
+                (None, None) => {
+                    // an unknown name followed by a valid code
+                    if !hit.parenthesized {
+                        continue;
+                    }
+                    let Some(name) = self.name_before(before) else {
+                        continue;
+                    };
+                    let start = before.len() - name.len();
+                    if mentions
+                        .iter()
+                        .any(|m| m.span.start < hit.span.end && start < m.span.end)
+                    {
+                        continue;
+                    }
+                    mentions.push(RawMention {
+                        who: Who::Unlisted {
+                            name,
+                            code: hit.code.clone(),
+                            exchange: hit.exchange,
+                        },
+                        span: start..hit.span.end,
+                        term: format!("{}.{}", hit.code, hit.exchange),
+                        reason: Reason::Code,
+                        with_code: true,
+                    });
+                }
+            }
+        }
+    }
+
+    /// The name written right before a code the lexicon does not know: the
+    /// run of name characters before it, cut at a token boundary to at most
+    /// four characters when longer (成分股合合信息 -> 合合信息).
+    fn name_before(&self, before: &str) -> Option<String> {
+        let start = before
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| is_block_char(c) && c != '.' || c == '*')
+            .take(10)
+            .last()
+            .map(|(i, _)| i)?;
+        let mut run = &before[start..];
+        if run.chars().count() > 4 {
+            for tok in self.segmenter.cut(run) {
+                if run[tok.start..].chars().count() <= 4 {
+                    run = &run[tok.start..];
+                    break;
+                }
+            }
+        }
+        let n = run.chars().count();
+        (n >= 2 && run.chars().any(|c| !c.is_ascii())).then(|| run.to_string())
+    }
+
+    fn start_ok(&self, text: &str, start: usize, seg: &mut SegCache) -> bool {
+        let Some(c) = text[start..].chars().next() else {
+            return false;
+        };
+        if c.is_ascii_alphanumeric() {
+            return !text[..start]
+                .chars()
+                .next_back()
+                .is_some_and(|p| p.is_ascii_alphanumeric());
+        }
+        if is_block_char(c) {
+            return seg.is_boundary(&self.segmenter, text, start, start);
+        }
+        true
+    }
+
+    fn end_ok(&self, text: &str, end: usize, seg: &mut SegCache) -> bool {
+        let Some(c) = text[..end].chars().next_back() else {
+            return false;
+        };
+        if c.is_ascii_alphanumeric() {
+            return !text[end..]
+                .chars()
+                .next()
+                .is_some_and(|n| n.is_ascii_alphanumeric());
+        }
+        if is_block_char(c) {
+            return seg.is_boundary(&self.segmenter, text, end - c.len_utf8(), end);
+        }
+        true
+    }
+}
+
+/// `(000001)` after 上证指数 is an index, not 平安银行.
+fn is_index_or_fund(before: &str) -> bool {
+    ["指数", "ETF", "etf", "基金", "LOF", "板块", "概念"]
+        .iter()
+        .any(|s| before.ends_with(s))
+}
+
+/// Token boundaries of the jieba blocks seen so far in one text.
+#[derive(Default)]
+struct SegCache {
+    blocks: Vec<(Range<usize>, Vec<usize>)>,
+}
+
+impl SegCache {
+    /// Whether `at` is a token boundary of the block containing byte `inside`.
+    fn is_boundary(&mut self, seg: &Segmenter, text: &str, inside: usize, at: usize) -> bool {
+        let found = self
+            .blocks
+            .iter()
+            .position(|(r, _)| r.start <= inside && inside < r.end);
+        let idx = match found {
+            Some(i) => i,
+            None => {
+                let block = Segmenter::block_around(text, inside);
+                let mut bounds = Vec::new();
+                seg.boundaries(text, block.clone(), &mut bounds);
+                self.blocks.push((block, bounds));
+                self.blocks.len() - 1
+            }
+        };
+        self.blocks[idx].1.binary_search(&at).is_ok()
+    }
+}
+
+/// Sentences of an original text, for evidence.
+struct Sentences<'a> {
+    text: &'a str,
+    /// Byte offset of every character, plus the length.
+    bytes: Vec<usize>,
+}
+
+impl<'a> Sentences<'a> {
+    const MAX_CHARS: usize = 160;
+
+    fn new(text: &'a str) -> Self {
+        let mut bytes: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        bytes.push(text.len());
+        Sentences { text, bytes }
+    }
+
+    fn slice(&self, start: usize, end: usize) -> String {
+        self.text[self.bytes[start]..self.bytes[end]].to_string()
+    }
+
+    /// The sentence around chars `[start, end)`, cut to a window when long.
+    fn around(&self, start: usize, end: usize) -> String {
+        let is_end = |c: char| matches!(c, '。' | '！' | '？' | '!' | '?' | '；' | ';' | '\n');
+        let chars = |from: usize, to: usize| self.text[self.bytes[from]..self.bytes[to]].chars();
+        let n = self.bytes.len() - 1;
+        let mut s = start;
+        for c in chars(0, start).rev() {
+            if is_end(c) {
+                break;
+            }
+            s -= 1;
+        }
+        let mut e = end;
+        for c in chars(end, n) {
+            e += 1;
+            if is_end(c) {
+                break;
+            }
+        }
+        let (mut s, mut e, mut pre, mut post) = (s, e, "", "");
+        if e - s > Self::MAX_CHARS {
+            let half = Self::MAX_CHARS.saturating_sub(end - start) / 2;
+            if start - s > half {
+                s = start - half;
+                pre = "…";
+            }
+            if e - end > half {
+                e = end + half;
+                post = "…";
+            }
+        }
+        format!(
+            "{pre}{}{post}",
+            self.text[self.bytes[s]..self.bytes[e]].trim()
+        )
+    }
+}
