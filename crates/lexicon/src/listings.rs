@@ -17,6 +17,22 @@ pub struct Listing {
 
 const TSV_HEADER: &str = "code\texchange\tname\tindustry\tlist_date";
 
+/// A 简称 as text writes it: full-width ASCII folded (万科Ａ -> 万科A) and
+/// the STAR/ChiNext status suffix dropped (摩尔线程-U -> 摩尔线程).
+fn clean_name(s: &str) -> String {
+    let folded = fold_width(s);
+    match folded.rsplit_once('-') {
+        Some((base, suffix))
+            if !base.is_empty()
+                && (1..=2).contains(&suffix.len())
+                && suffix.bytes().all(|b| b.is_ascii_uppercase()) =>
+        {
+            base.to_string()
+        }
+        _ => folded,
+    }
+}
+
 fn fold_width(s: &str) -> String {
     s.trim()
         .chars()
@@ -82,7 +98,7 @@ pub fn read_listing_csv(path: &Path) -> Result<(Vec<Listing>, Vec<Issue>), crate
                 continue;
             }
         };
-        let nm = fold_width(get(Some(name)));
+        let nm = clean_name(get(Some(name)));
         if nm.is_empty() {
             issues.push(issue(
                 Severity::Error,
@@ -188,7 +204,7 @@ pub(crate) fn parse_tsv(path: &str, text: &str, out: &mut Vec<Listing>, issues: 
             Ok((code, exchange)) if !cols[2].trim().is_empty() => out.push(Listing {
                 code,
                 exchange,
-                name: fold_width(cols[2]),
+                name: clean_name(cols[2]),
                 industry: cols[3].trim().to_string(),
                 list_date: cols[4].trim().to_string(),
                 location: Location {
@@ -330,7 +346,12 @@ mod tests {
         assert!(issues.is_empty(), "{issues:?}");
         assert_eq!(back.len(), 2);
         assert_eq!(back[0].name, "万科A");
-        assert_eq!(fold_width("万科Ａ"), "万科A");
+        assert_eq!(clean_name("万科Ａ"), "万科A");
+        assert_eq!(clean_name("摩尔线程-U"), "摩尔线程");
+        assert_eq!(clean_name("优刻得-W"), "优刻得");
+        assert_eq!(clean_name("九号公司-WD"), "九号公司");
+        assert_eq!(clean_name("*ST立航"), "*ST立航");
+        assert_eq!(clean_name("A-B-C"), "A-B");
     }
 
     #[test]

@@ -12,8 +12,11 @@ pub struct Theme {
     pub name_en: String,
     pub parent: Option<String>,
     /// Terms that signal the theme, as written (any script or width; they
-    /// go through the same normalizer as the text). `name_zh` comes first.
+    /// go through the same normalizer as the text). The parts of `name_zh`
+    /// (split at `/`: 光模块/CPO names 光模块 and CPO) come first.
     pub aliases: Vec<(String, Location)>,
+    /// How many leading `aliases` come from `name_zh`.
+    pub names: usize,
     /// Phrases in which a match of this theme does not count.
     pub exclude: Vec<(String, Location)>,
     pub description: String,
@@ -76,7 +79,14 @@ pub(crate) fn parse_file(path: &str, text: &str, out: &mut Vec<Theme>, issues: &
             file: path.to_string(),
             line,
         };
-        let mut aliases = vec![(t.name_zh.trim().to_string(), here.clone())];
+        let mut aliases: Vec<(String, Location)> = t
+            .name_zh
+            .split('/')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(|n| (n.to_string(), here.clone()))
+            .collect();
+        let names = aliases.len();
         aliases.extend(
             t.aliases
                 .iter()
@@ -91,6 +101,7 @@ pub(crate) fn parse_file(path: &str, text: &str, out: &mut Vec<Theme>, issues: &
                 .map(|p| p.trim().to_string())
                 .filter(|p| !p.is_empty()),
             aliases,
+            names,
             exclude: t
                 .exclude
                 .iter()

@@ -178,7 +178,11 @@ impl Tagger {
         for (i, t) in lexicon.themes.iter().enumerate() {
             let entity = Entity::Theme(i as u32);
             for (k, (alias, _)) in t.aliases.iter().enumerate() {
-                let reason = if k == 0 { Reason::Name } else { Reason::Alias };
+                let reason = if k < t.names {
+                    Reason::Name
+                } else {
+                    Reason::Alias
+                };
                 add(
                     alias,
                     Target {
