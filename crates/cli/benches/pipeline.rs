@@ -1,1 +1,139 @@
-fn main() {}
+//! Throughput of the text pipeline on real flash news.
+//!
+//! `cargo bench -p ticai --bench pipeline` (or `just bench`). Reads
+//! `../shared/corpus/flash/eastmoney.jsonl` (set `TICAI_BENCH_FILE` to use
+//! another JSONL file) and prints MB/s of input text for each stage, best
+//! and median of several runs. Every timed loop checks its result, so a
+//! stage that silently does nothing cannot look fast.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use ticai::cmd::tag::tag_batch;
+use ticai::input::{FieldMap, json_document};
+use ticai_model::Document;
+use ticai_tag::Tagger;
+
+const RUNS: usize = 5;
+
+fn main() {
+    let path = std::env::var_os("TICAI_BENCH_FILE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../../shared/corpus/flash/eastmoney.jsonl")
+        });
+    let raw = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "benchmark input {} is missing ({e}): it needs ../shared beside the repository",
+            path.display()
+        )
+    });
+    let fields = FieldMap::default();
+    let docs: Vec<Document> = raw
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            json_document("bench", i + 1, l, &fields).expect("benchmark input is valid JSONL")
+        })
+        .collect();
+    let bytes: usize = docs
+        .iter()
+        .map(|d| d.text.len() + d.title.as_deref().map_or(0, str::len))
+        .sum();
+    println!(
+        "input: {} ({} documents, {:.1} MB of text)",
+        path.display(),
+        docs.len(),
+        bytes as f64 / 1e6
+    );
+
+    let t = Instant::now();
+    let lexicon = ticai::lexicons::builtin();
+    let tagger = Tagger::new(&lexicon).expect("the built-in lexicon compiles");
+    println!(
+        "setup: lexicon + tagger build {:.0} ms ({} patterns, {} companies, {} themes)",
+        t.elapsed().as_secs_f64() * 1e3,
+        tagger.pattern_count(),
+        lexicon.companies.len(),
+        lexicon.themes.len()
+    );
+    // warm up lazily initialised state
+    for d in docs.iter().take(200) {
+        black_box(tagger.tag(d));
+    }
+
+    let texts = || {
+        docs.iter()
+            .flat_map(|d| std::iter::once(d.text.as_str()).chain(d.title.as_deref()))
+    };
+    println!(
+        "\n{:<44} {:>10} {:>10}",
+        "stage (1 thread unless noted)", "best MB/s", "median"
+    );
+    report("normalize (t2s + width + offset map)", bytes, || {
+        let mut chars = 0;
+        for t in texts() {
+            chars += black_box(tagger.normalizer().normalize(t)).text.len();
+        }
+        assert!(chars > bytes / 2, "normalization lost the text");
+    });
+    let normalized: Vec<String> = texts()
+        .map(|t| tagger.normalizer().normalize_term(t))
+        .collect();
+    report("segment (jieba, full text)", bytes, || {
+        let mut tokens = 0;
+        for t in &normalized {
+            tokens += black_box(tagger.segmenter().cut(t)).len();
+        }
+        assert!(tokens > bytes / 10, "segmentation produced too few tokens");
+    });
+    report(
+        "tag = whole pipeline (normalize+match+seg+codes)",
+        bytes,
+        || {
+            let mut mentions = 0;
+            for d in &docs {
+                let out = black_box(tagger.tag(d));
+                mentions += out.themes.iter().map(|t| t.mentions).sum::<usize>()
+                    + out.companies.iter().map(|c| c.mentions).sum::<usize>();
+            }
+            assert!(
+                mentions > docs.len(),
+                "tagging found almost nothing: {mentions}"
+            );
+        },
+    );
+    report("whole pipeline + JSON output", bytes, || {
+        let mut out = Vec::with_capacity(bytes * 2);
+        for d in &docs {
+            ticai::output::write_jsonl(&mut out, &tagger.tag(d)).expect("writing to memory");
+        }
+        assert!(out.len() > bytes, "output is implausibly small");
+        black_box(out);
+    });
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    report(&format!("whole pipeline, {jobs} threads"), bytes, || {
+        let out = tag_batch(&tagger, &docs, jobs);
+        assert_eq!(out.len(), docs.len());
+        black_box(out);
+    });
+}
+
+fn report(name: &str, bytes: usize, mut f: impl FnMut()) {
+    let mut times: Vec<Duration> = (0..RUNS)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    let mbps = |d: Duration| bytes as f64 / 1e6 / d.as_secs_f64();
+    println!(
+        "{name:<44} {:>10.1} {:>10.1}",
+        mbps(times[0]),
+        mbps(times[RUNS / 2])
+    );
+}

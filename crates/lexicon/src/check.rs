@@ -87,24 +87,30 @@ pub fn check_terms(lex: &Lexicon, normalize: impl Fn(&str) -> String) -> Vec<Iss
                     owners.insert(k, (owner, loc));
                 }
                 Some(&(other, prev)) => {
-                    let both_themes = matches!((owner, other), (Owner::Theme(_), Owner::Theme(_)));
-                    let both_curated = owner_is_curated(lex, owner) && owner_is_curated(lex, other);
-                    let both_companies =
+                    let companies =
                         matches!((owner, other), (Owner::Company(_), Owner::Company(_)));
-                    let severity = if both_themes || (both_companies && both_curated) {
-                        Severity::Error
-                    } else {
-                        Severity::Warning
+                    let themes = matches!((owner, other), (Owner::Theme(_), Owner::Theme(_)));
+                    let curated = owner_is_curated(lex, owner) && owner_is_curated(lex, other);
+                    // A term shared by a theme and a curated company is a
+                    // reviewed double meaning (阿里云 names the cloud theme and
+                    // Alibaba): both are reported. A listed name that is also
+                    // a theme term usually wants the `strict` flag.
+                    let severity = match (themes, companies, curated) {
+                        (true, _, _) | (_, true, true) => Some(Severity::Error),
+                        (false, false, true) => None,
+                        _ => Some(Severity::Warning),
                     };
-                    push(
-                        severity,
-                        loc,
-                        format!(
-                            "{}: term {term:?} is also used by {} at {prev}",
-                            describe(owner),
-                            describe(other)
-                        ),
-                    );
+                    if let Some(severity) = severity {
+                        push(
+                            severity,
+                            loc,
+                            format!(
+                                "{}: term {term:?} is also used by {} at {prev}",
+                                describe(owner),
+                                describe(other)
+                            ),
+                        );
+                    }
                 }
             }
         }
@@ -193,10 +199,30 @@ mod tests {
             "{msgs:#?}"
         );
         assert!(!has("exclude phrase \"超节点服务\""), "{msgs:#?}");
-        // theme vs company: a warning
+        // theme vs curated company: a reviewed double meaning, not reported
+        assert!(!has("term \"超節點\" is also used by"), "{msgs:#?}");
+    }
+
+    #[test]
+    fn listed_name_that_is_a_theme_term_is_a_warning() {
+        let l = Lexicon::from_files(&[
+            SourceFile { path: "themes/a.toml".into(), text: T.into() },
+            SourceFile {
+                path: "companies/listings.tsv".into(),
+                text: "code\texchange\tname\tindustry\tlist_date\n300024\tSZ\t液冷\t专用机械\t20091030\n".into(),
+            },
+        ]);
+        let issues = check_terms(&l, |s: &str| s.to_string());
         assert!(
-            has("warning: company \"英伟达\": term \"超節點\" is also used by theme \"a\""),
-            "{msgs:#?}"
+            issues.iter().any(|i| i.severity == Severity::Warning
+                && i.location
+                    == Location {
+                        file: "companies/listings.tsv".into(),
+                        line: 2
+                    }
+                && i.message
+                    .contains("company \"液冷\": term \"液冷\" is also used by theme \"b\"")),
+            "{issues:?}"
         );
     }
 

@@ -459,7 +459,10 @@ impl Tagger {
         // 4. strict names need a code, which step 3 attached
         out.retain(|m| match m.who {
             Who::Known(Entity::Company(i)) => {
-                !self.companies[i as usize].strict || m.with_code || m.reason == Reason::Code
+                !self.companies[i as usize].strict
+                    || m.with_code
+                    || m.reason == Reason::Code
+                    || is_announcement_subject(text, &m.span)
             }
             _ => true,
         });
@@ -566,7 +569,7 @@ impl Tagger {
             }
         }
         let n = run.chars().count();
-        (n >= 2 && run.chars().any(|c| !c.is_ascii())).then(|| run.to_string())
+        (n >= 2 && !run.is_ascii()).then(|| run.to_string())
     }
 
     fn start_ok(&self, text: &str, start: usize, seg: &mut SegCache) -> bool {
@@ -596,10 +599,34 @@ impl Tagger {
                 .is_some_and(|n| n.is_ascii_alphanumeric());
         }
         if is_block_char(c) {
-            return seg.is_boundary(&self.segmenter, text, end - c.len_utf8(), end);
+            if seg.is_boundary(&self.segmenter, text, end - c.len_utf8(), end) {
+                return true;
+            }
+            // jieba knows compounds such as 微软公司 and 中国电信集团: a name
+            // followed by a company suffix inside one token still counts
+            let rest = &text[end..];
+            return COMPANY_SUFFIXES.iter().any(|s| {
+                rest.starts_with(s)
+                    && seg.is_boundary(&self.segmenter, text, end - c.len_utf8(), end + s.len())
+            });
         }
         true
     }
+}
+
+/// Words that follow a company name inside one jieba token (微软公司).
+const COMPANY_SUFFIXES: [&str; 6] = ["公司", "集团", "股份", "控股", "有限公司", "集團"];
+
+/// A name that opens a sentence and is followed by a colon or 公告, as in
+/// announcement headlines (一品红：子公司获得注册证书; 太阳能公告，...): the
+/// context that makes a strict (common-word) name a company.
+fn is_announcement_subject(text: &str, span: &Range<usize>) -> bool {
+    let opens = text[..span.start]
+        .chars()
+        .next_back()
+        .is_none_or(|p| !is_block_char(p) || p.is_ascii_digit());
+    let rest = &text[span.end..];
+    opens && (rest.starts_with(':') || rest.starts_with("公告"))
 }
 
 /// `(000001)` after 上证指数 is an index, not 平安银行.

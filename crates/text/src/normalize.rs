@@ -40,7 +40,7 @@ impl Normalizer {
     #[inline]
     pub fn is_traditional(&self, c: char) -> bool {
         let cp = c as u32;
-        if cp < 0x3400 || cp > 0xFFFF {
+        if !(0x3400..=0xFFFF).contains(&cp) {
             return false;
         }
         self.traditional[(cp >> 6) as usize] & (1 << (cp & 63)) != 0
@@ -113,7 +113,7 @@ fn traditional_set(t2s: &OpenCC) -> Vec<u64> {
     let converted = t2s.convert(&probe);
     let mut set = vec![0u64; 1024];
     for (orig, conv) in chars.iter().zip(converted.split('\n')) {
-        if conv.chars().next() != Some(*orig) {
+        if !conv.starts_with(*orig) {
             let cp = *orig as u32;
             set[(cp >> 6) as usize] |= 1 << (cp & 63);
         }

@@ -26,10 +26,13 @@ pub fn is_block_char(c: char) -> bool {
 
 /// jieba with lexicon words injected, HMM off by default.
 ///
-/// Words already in jieba's dictionary keep their frequency; new words get
-/// the frequency jieba suggests to keep them whole (`suggest_freq`). A fixed
-/// large frequency would instead pull neighbouring characters apart: with
-/// 华为 at a million, 中华为了 would segment as 中/华为/了.
+/// Every lexicon word gets the larger of the frequency jieba suggests to
+/// keep it whole (`suggest_freq`, which includes any frequency the default
+/// dictionary gives it) and [`Segmenter::MIN_FREQ`]. The floor matters for
+/// names the default dictionary knows only as rare words (美光 has 3): with
+/// it, 博通涨超5% keeps 博通 whole instead of cutting 博/通涨. It stays
+/// modest because a large frequency pulls neighbouring characters apart:
+/// with 华为 at a million, 中华为了 would segment as 中/华为/了.
 ///
 /// ```
 /// let seg = ticai_text::Segmenter::new(["万卡集群", "去英伟达化"]);
@@ -43,6 +46,10 @@ pub struct Segmenter {
 }
 
 impl Segmenter {
+    /// The least frequency a lexicon word is given (jieba's dictionary
+    /// totals about 60 million).
+    pub const MIN_FREQ: usize = 1000;
+
     /// A segmenter with jieba's default dictionary plus `words` (in normal form).
     pub fn new<'a>(words: impl IntoIterator<Item = &'a str>) -> Self {
         let mut jieba = Jieba::new();
@@ -55,9 +62,8 @@ impl Segmenter {
         words.sort_by_key(|w| std::cmp::Reverse(w.len()));
         words.dedup();
         for w in words {
-            if !jieba.has_word(w) {
-                jieba.add_word(w, None, None);
-            }
+            let freq = jieba.suggest_freq(w).max(Self::MIN_FREQ);
+            jieba.add_word(w, Some(freq), None);
         }
         Self { jieba, hmm: false }
     }
@@ -134,6 +140,7 @@ mod tests {
             "金融街",
             "光模块",
             "铜缆高速连接",
+            "博通",
         ])
     });
 
@@ -154,6 +161,7 @@ mod tests {
             ("由于英伟达芯片进口受限", "英伟达"),
             ("铜缆高速连接概念股涨幅居前", "铜缆高速连接"),
             ("金融街控股发布公告", "金融街"),
+            ("博通涨超5%", "博通"),
         ];
         for (text, word) in rows {
             assert!(words(text).contains(&word), "{text}: {:?}", words(text));
