@@ -1,1 +1,486 @@
+//! End-to-end tests of the `ticai` binary on the repository's own fixtures
+//! (`corpus/sample/`, `lexicons/`) and files the tests write. No network,
+//! no ../shared: this is what a fresh clone runs.
 
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+/// Runs ticai in the repository root with `args`, feeding `stdin`.
+fn ticai(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ticai"));
+    cmd.current_dir(root())
+        .args(args)
+        .env_remove("TICAI_LEXICON");
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("the ticai binary runs");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn json_lines(o: &Output) -> Vec<Value> {
+    stdout(o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+fn ids(list: &Value, key: &str) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x[key].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// A scratch directory under the target dir, fresh for each test.
+fn scratch(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn tags_the_sample_corpus() {
+    let out = ticai(&["tag", "corpus/sample"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let docs = json_lines(&out);
+    assert_eq!(docs.len(), 4 + 6, "four files and six flash items");
+    let by_id = |id: &str| {
+        docs.iter()
+            .find(|d| d["id"].as_str().unwrap().ends_with(id))
+            .unwrap()
+    };
+
+    let d = by_id("2026-11-18-supernode.txt");
+    let themes = ids(&d["themes"], "id");
+    for t in [
+        "supernode",
+        "wanka-cluster",
+        "de-nvidia",
+        "export-controls",
+        "domestic-ai-chips",
+        "liquid-cooling",
+    ] {
+        assert!(
+            themes.contains(&t.to_string()),
+            "{t} missing from {themes:?}"
+        );
+    }
+    let supernode = d["themes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "supernode")
+        .unwrap();
+    assert_eq!(supernode["name"], "超节点");
+    assert_eq!(supernode["in_title"], true);
+    let companies = d["companies"].as_array().unwrap();
+    let sugon = companies.iter().find(|c| c["name"] == "中科曙光").unwrap();
+    assert_eq!(
+        (sugon["code"].as_str(), sugon["exchange"].as_str()),
+        (Some("603019"), Some("SH"))
+    );
+    assert_eq!(sugon["evidence"][0]["text"], "中科曙光（603019）");
+    assert_eq!(sugon["evidence"][0]["reason"], "name");
+    assert!(ids(&d["companies"], "name").contains(&"寒武纪".to_string()));
+
+    // HTML: script and style are not text; the full-width code links
+    let d = by_id("2026-11-19-optics.html");
+    assert_eq!(d["title"], "光模块龙头获大额订单，CPO进入量产前夜");
+    assert_eq!(d["published_at"], "2026-11-19T14:05:00+08:00");
+    let names = ids(&d["companies"], "name");
+    assert!(
+        names.contains(&"中际旭创".to_string()) && !names.contains(&"字节跳动".to_string()),
+        "{names:?}"
+    );
+
+    // traditional script: same entities as simplified, original spans
+    let d = by_id("2026-11-20-taiwan-ai-server.txt");
+    let nv = d["companies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "英伟达")
+        .unwrap();
+    assert_eq!(nv["evidence"][0]["text"], "輝達");
+    assert_eq!(nv["in_title"], true);
+    assert!(ids(&d["themes"], "id").contains(&"ai-server".to_string()));
+    assert!(ids(&d["themes"], "id").contains(&"memory-chips".to_string()));
+
+    // GBK file decoded
+    let d = by_id("2026-11-21-market-wrap-gbk.txt");
+    assert!(ids(&d["themes"], "id").contains(&"copper-interconnect".to_string()));
+    assert!(ids(&d["companies"], "name").contains(&"沃尔核材".to_string()));
+
+    // JSONL: id and datetime fields mapped
+    let d = by_id("flash-001");
+    assert_eq!(d["published_at"], "2026-11-20T09:35:00+08:00");
+    assert_eq!(d["themes"][0]["id"], "compute-leasing");
+}
+
+#[test]
+fn evidence_offsets_point_into_the_original_text() {
+    let text =
+        std::fs::read_to_string(root().join("corpus/sample/2026-11-20-taiwan-ai-server.txt"))
+            .unwrap();
+    let chars: Vec<char> = text.chars().collect();
+    let out = ticai(
+        &["tag", "corpus/sample/2026-11-20-taiwan-ai-server.txt"],
+        None,
+    );
+    let d = &json_lines(&out)[0];
+    let mut n = 0;
+    for list in [&d["themes"], &d["companies"]] {
+        for hit in list.as_array().unwrap() {
+            for e in hit["evidence"].as_array().unwrap() {
+                let (s, t) = (
+                    e["start"].as_u64().unwrap() as usize,
+                    e["end"].as_u64().unwrap() as usize,
+                );
+                let orig: String = chars[s..t].iter().collect();
+                assert_eq!(orig, e["text"].as_str().unwrap());
+                assert!(e["sentence"].as_str().unwrap().contains(&orig));
+                n += 1;
+            }
+        }
+    }
+    assert!(n >= 10, "only {n} evidence rows");
+}
+
+#[test]
+fn reads_stdin_and_formats_a_table() {
+    let out = ticai(
+        &["tag", "--format", "table"],
+        Some("华为与寒武纪(688256)推进超节点。"),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let s = stdout(&out);
+    assert!(s.contains("supernode 超节点 ×1"), "{s}");
+    assert!(s.contains("寒武纪 688256.SH ×1"), "{s}");
+    assert!(s.contains("华为 ×1"), "{s}");
+    // JSON on stdin is read as JSON Lines
+    let out = ticai(
+        &["tag"],
+        Some("{\"id\":\"a\",\"content\":\"液冷\"}\n{\"id\":\"b\",\"body\":\"铜缆\"}\n"),
+    );
+    let docs = json_lines(&out);
+    assert_eq!(
+        (docs[0]["id"].as_str(), docs[1]["id"].as_str()),
+        (Some("a"), Some("b"))
+    );
+    assert_eq!(docs[1]["themes"][0]["id"], "copper-interconnect");
+}
+
+#[test]
+fn bad_input_names_file_and_line_and_keeps_going() {
+    let dir = scratch("bad_input");
+    let f = dir.join("mixed.jsonl");
+    std::fs::write(&f, "{\"id\":\"ok1\",\"text\":\"超节点\"}\n{not json\n{\"id\":\"nofield\",\"msg\":\"x\"}\n\n{\"id\":\"ok2\",\"text\":\"液冷\"}\n").unwrap();
+    let missing = dir.join("missing.txt");
+    let out = ticai(
+        &["tag", f.to_str().unwrap(), missing.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1), "partial failure exits 1");
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("{}:2: invalid JSON", f.display())),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{}:3: no text field (tried text, content, body)",
+            f.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{}: cannot read", missing.display())),
+        "{err}"
+    );
+    let docs = json_lines(&out);
+    assert_eq!(ids(&Value::Array(docs), "id"), ["ok1", "ok2"]);
+}
+
+#[test]
+fn field_overrides() {
+    let dir = scratch("fields");
+    let f = dir.join("a.jsonl");
+    std::fs::write(
+        &f,
+        "{\"key\":\"k1\",\"msg\":\"算力租赁\",\"text\":\"液冷\",\"when\":\"2026-11-20\"}\n",
+    )
+    .unwrap();
+    let out = ticai(
+        &[
+            "tag",
+            "--field",
+            "text=msg",
+            "--field",
+            "id=key",
+            "--field",
+            "published_at=when",
+            f.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let d = &json_lines(&out)[0];
+    assert_eq!(
+        (d["id"].as_str(), d["published_at"].as_str()),
+        (Some("k1"), Some("2026-11-20"))
+    );
+    assert_eq!(ids(&d["themes"], "id"), ["compute-leasing"]);
+    let out = ticai(&["tag", "--field", "colour=x", f.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown key \"colour\""));
+}
+
+#[test]
+fn lexicon_check_passes_on_the_repository_lexicon() {
+    let out = ticai(&["lexicon", "check", "--format", "json"], None);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let report: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(report["errors"], 0);
+    assert!(report["themes"].as_u64().unwrap() >= 80);
+    assert!(report["curated_companies"].as_u64().unwrap() >= 300);
+    // the built-in lexicon is the repository's
+    let out2 = ticai(
+        &[
+            "--lexicon",
+            "lexicons",
+            "lexicon",
+            "check",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let report2: Value = serde_json::from_str(stdout(&out2).trim()).unwrap();
+    assert_eq!(report["version"], report2["version"]);
+}
+
+#[test]
+fn contract_theme_ids_and_names() {
+    let out = ticai(&["lexicon", "themes", "--format", "json"], None);
+    let themes = json_lines(&out);
+    let name_of = |id: &str| {
+        themes
+            .iter()
+            .find(|t| t["id"] == id)
+            .map(|t| t["name_zh"].as_str().unwrap().to_string())
+    };
+    let contract = [
+        ("de-nvidia", "去英伟达化"),
+        ("supernode", "超节点"),
+        ("wanka-cluster", "万卡集群"),
+        ("compute-leasing", "算力租赁"),
+        ("compute-scheduling", "算力调度"),
+        ("optical-interconnect", "光模块/CPO"),
+        ("copper-interconnect", "铜缆高速连接"),
+        ("pcb", "PCB"),
+        ("liquid-cooling", "液冷"),
+        ("memory-chips", "存储芯片/HBM"),
+        ("asic", "ASIC/定制芯片"),
+        ("domestic-ai-chips", "国产AI芯片"),
+        ("export-controls", "出口管制"),
+        ("ai-inference", "AI推理/Token"),
+        ("data-center", "数据中心/IDC"),
+        ("ai-corpus", "AI语料/数据要素"),
+        ("llm", "大模型"),
+        ("ai-applications", "AI应用"),
+        ("ai-server", "AI服务器"),
+        ("cloud-computing", "云计算"),
+        ("server-power", "服务器电源"),
+        ("low-altitude", "低空经济"),
+        ("robotics", "机器人"),
+    ];
+    for (id, name) in contract {
+        assert_eq!(name_of(id).as_deref(), Some(name), "theme {id}");
+    }
+    for t in &themes {
+        for key in ["name_en", "description"] {
+            assert!(
+                !t[key].as_str().unwrap().is_empty(),
+                "{} has no {key}",
+                t["id"]
+            );
+        }
+    }
+}
+
+#[test]
+fn lexicon_check_reports_file_and_line() {
+    let dir = scratch("broken_lexicon");
+    std::fs::create_dir_all(dir.join("themes")).unwrap();
+    std::fs::create_dir_all(dir.join("companies")).unwrap();
+    std::fs::write(
+        dir.join("themes/a.toml"),
+        "[[theme]]\nid = \"a\"\nname_zh = \"超节点\"\nname_en = \"A\"\nparent = \"nowhere\"\ndescription = \"d\"\n\n[[theme]]\nid = \"b\"\nname_zh = \"超節點\"\nname_en = \"B\"\naliases = [\"\"]\ndescription = \"d\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("companies/curated.tsv"),
+        "name\tname_en\texchange\tcode\taliases\tflags\tnote\n华为\t\t\t\t\t\t\n华为\t\t\t\t\t\t\n某公司\t\tSH\t300308\t\t\t\n",
+    )
+    .unwrap();
+    let out = ticai(
+        &["--lexicon", dir.to_str().unwrap(), "lexicon", "check"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let s = stdout(&out);
+    let a = format!("{}/themes/a.toml", dir.display());
+    let c = format!("{}/companies/curated.tsv", dir.display());
+    for want in [
+        format!("{a}:1: error: theme \"a\": unknown parent \"nowhere\""),
+        format!("{a}:12: error: theme \"b\": empty term"),
+        format!("{a}:10: error: theme \"b\": term \"超節點\" is also used by theme \"a\" at {a}:3"),
+        format!("{c}:3: error: duplicate company \"华为\" (first defined at {c}:2)"),
+        format!("{c}:4: error: code 300308 belongs to SZ, not SH"),
+    ] {
+        assert!(s.contains(&want), "missing {want:?} in\n{s}");
+    }
+    // tagging refuses a lexicon with errors
+    let out = ticai(&["--lexicon", dir.to_str().unwrap(), "tag"], Some("超节点"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("the lexicon has"), "{}", stderr(&out));
+}
+
+#[test]
+fn import_listings_then_tag_by_code_and_name() {
+    let dir = scratch("import");
+    std::fs::create_dir_all(dir.join("themes")).unwrap();
+    std::fs::create_dir_all(dir.join("companies")).unwrap();
+    std::fs::write(
+        dir.join("themes/t.toml"),
+        "[[theme]]\nid = \"t\"\nname_zh = \"液冷\"\nname_en = \"T\"\ndescription = \"d\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("companies/curated.tsv"),
+        "name\tname_en\texchange\tcode\taliases\tflags\tnote\n旭创\tInnolight\tSZ\t300308\tInnolight\t\t\n",
+    )
+    .unwrap();
+    let csv = dir.join("stock_basic.csv");
+    std::fs::write(
+        &csv,
+        "ts_code,symbol,name,area,industry,cnspell,market,list_date,act_name,act_ent_type\n\
+         300308.SZ,300308,中际旭创,山东,通信设备,ZJXC,创业板,20120410,无,民营企业\n\
+         000002.SZ,000002,万科Ａ,深圳,全国地产,WKA,主板,19910129,无,其他\n\
+         688795.SH,688795,摩尔线程-U,北京,半导体,MEXC,科创板,20251205,无,民营企业\n\
+         920576.BJ,920576,北证样例,北京,软件服务,BZYL,北交所,20240101,无,民营企业\n\
+         123456.SZ,123456,坏代码,,,,,,,\n",
+    )
+    .unwrap();
+    let out = ticai(
+        &[
+            "--lexicon",
+            dir.to_str().unwrap(),
+            "lexicon",
+            "import-listings",
+            csv.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a bad row is reported: {}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains(&format!(
+            "{}:6: error: \"123456\" is not a valid SZ stock code",
+            csv.display()
+        )),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("imported 4 listings"),
+        "{}",
+        stdout(&out)
+    );
+    let tsv = std::fs::read_to_string(dir.join("companies/listings.tsv")).unwrap();
+    assert!(tsv.contains("000002\tSZ\t万科A\t"), "{tsv}");
+    assert!(tsv.contains("688795\tSH\t摩尔线程\t"), "{tsv}");
+
+    let text = "中际旭创与旭创是一家；万科、摩尔线程(688795)、bj920576与北证样例；Innolight。";
+    let out = ticai(&["--lexicon", dir.to_str().unwrap(), "tag"], Some(text));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let d = &json_lines(&out)[0];
+    let companies = d["companies"].as_array().unwrap();
+    let find = |n: &str| {
+        companies
+            .iter()
+            .find(|c| c["name"] == n)
+            .unwrap_or_else(|| panic!("{n} in {companies:?}"))
+    };
+    // curated aliases merged into the listing, whose 简称 is canonical
+    assert_eq!(find("中际旭创")["mentions"], 3);
+    assert_eq!(find("中际旭创")["code"], "300308");
+    assert_eq!(find("万科A")["mentions"], 1);
+    assert_eq!(find("摩尔线程")["exchange"], "SH");
+    assert_eq!(find("北证样例")["mentions"], 2);
+}
+
+#[test]
+fn segment_keeps_lexicon_words_whole() {
+    let out = ticai(&["segment"], Some("国产万卡集群与超节点推动去英伟达化"));
+    let s = stdout(&out);
+    for w in ["万卡集群", "超节点", "去英伟达化"] {
+        assert!(
+            s.split_whitespace().any(|t| t == w),
+            "{w} not a token in {s}"
+        );
+    }
+}
+
+#[test]
+fn broken_pipe_is_not_an_error() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ticai"))
+        .current_dir(root())
+        .args(["tag", "--format", "table", "corpus/sample"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success() || stderr(&out).is_empty(),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -1,1 +1,263 @@
+//! Tests and evaluations over `../shared` (real articles written by others,
+//! never copied into this repository). A separate, named step:
+//!
+//!     cargo test -p ticai --test shared -- --nocapture
+//!
+//! It fails loudly when `../shared` is missing: CI always has it.
 
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::LazyLock;
+use ticai_model::{Document, TaggedDocument};
+use ticai_tag::Tagger;
+
+fn shared() -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    assert!(
+        p.join("seeds").is_dir(),
+        "../shared is missing (looked in {}): these tests need the shared data beside the repository",
+        p.display()
+    );
+    p
+}
+
+static TAGGER: LazyLock<Tagger> =
+    LazyLock::new(|| Tagger::new(&ticai::lexicons::builtin()).unwrap());
+
+fn seed(prefix: &str) -> (String, String) {
+    let dir = shared().join("seeds");
+    let path = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_str().unwrap().starts_with(prefix))
+        .unwrap_or_else(|| panic!("no seed {prefix}* in {}", dir.display()));
+    (
+        path.display().to_string(),
+        std::fs::read_to_string(&path).unwrap(),
+    )
+}
+
+fn tag_text(id: &str, text: &str) -> TaggedDocument {
+    TAGGER.tag(&ticai::input::text_document(id, text).unwrap())
+}
+
+fn theme_ids(d: &TaggedDocument) -> BTreeSet<String> {
+    d.themes.iter().map(|t| t.id.clone()).collect()
+}
+
+fn companies(d: &TaggedDocument) -> BTreeSet<(String, Option<String>)> {
+    d.companies
+        .iter()
+        .map(|c| (c.name.clone(), c.code.clone()))
+        .collect()
+}
+
+fn ticai(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ticai"))
+        .args(args)
+        .env_remove("TICAI_LEXICON")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn seed_003_traditional_equals_its_simplified_form() {
+    let (id, text) = seed("003_");
+    let traditional = tag_text(&id, &text);
+    let simplified_text = TAGGER.normalizer().normalize_term(&text);
+    assert_ne!(simplified_text, text, "the seed is in traditional script");
+    let simplified = tag_text(&id, &simplified_text);
+    assert_eq!(theme_ids(&traditional), theme_ids(&simplified));
+    assert_eq!(companies(&traditional), companies(&simplified));
+    for (a, b) in traditional.themes.iter().zip(&simplified.themes) {
+        assert_eq!((a.mentions, &a.id), (b.mentions, &b.id));
+    }
+    // and something real was found
+    for t in ["ai-compute", "data-center", "ai-applications"] {
+        assert!(
+            theme_ids(&traditional).contains(t),
+            "{t}: {:?}",
+            theme_ids(&traditional)
+        );
+    }
+    let names: BTreeSet<String> = traditional
+        .companies
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    for c in ["字节跳动", "腾讯", "苹果"] {
+        assert!(names.contains(c), "{c}: {names:?}");
+    }
+    // spans are in the original, traditional text
+    let chars: Vec<char> = text.chars().collect();
+    let bytedance = traditional
+        .companies
+        .iter()
+        .find(|c| c.name == "字节跳动")
+        .unwrap();
+    let e = &bytedance.evidence[0];
+    assert_eq!(chars[e.start..e.end].iter().collect::<String>(), "字節跳動");
+}
+
+#[test]
+fn seed_004_themes_and_companies() {
+    let (id, text) = seed("004_");
+    let d = tag_text(&id, &text);
+    let themes = theme_ids(&d);
+    for t in [
+        "de-nvidia",
+        "supernode",
+        "wanka-cluster",
+        "asic",
+        "export-controls",
+    ] {
+        assert!(themes.contains(t), "{t} missing: {themes:?}");
+    }
+    let names: BTreeSet<String> = d.companies.iter().map(|c| c.name.clone()).collect();
+    for c in ["中科曙光", "华为", "英伟达", "博通"] {
+        assert!(names.contains(c), "{c} missing: {names:?}");
+    }
+    let sugon = d.companies.iter().find(|c| c.name == "中科曙光").unwrap();
+    assert_eq!(sugon.code.as_deref(), Some("603019"));
+}
+
+#[test]
+fn seed_001_companies_with_codes() {
+    let (id, text) = seed("001_");
+    let d = tag_text(&id, &text);
+    let found = companies(&d);
+    for (name, code) in [
+        ("合合信息", "688615"),
+        ("寒武纪", "688256"),
+        ("福昕软件", "688095"),
+        ("天准科技", "688003"),
+        ("复旦微电", "688385"),
+        ("星环科技", "688031"),
+    ] {
+        assert!(
+            found.contains(&(name.to_string(), Some(code.to_string()))),
+            "{name} {code} missing: {found:?}"
+        );
+    }
+    let hh = d.companies.iter().find(|c| c.name == "合合信息").unwrap();
+    assert!(hh.evidence.iter().any(|e| e.text == "合合信息(688615)"));
+    // the ETF code next to it is not a company
+    assert!(
+        !d.companies
+            .iter()
+            .any(|c| c.code.as_deref() == Some("588790"))
+    );
+}
+
+#[test]
+fn seed_002_market_wrap() {
+    let (id, text) = seed("002_");
+    let d = tag_text(&id, &text);
+    let themes = theme_ids(&d);
+    for t in ["compute-leasing", "copper-interconnect", "low-altitude"] {
+        assert!(themes.contains(t), "{t} missing: {themes:?}");
+    }
+    let names: BTreeSet<String> = d.companies.iter().map(|c| c.name.clone()).collect();
+    // renamed or flagged names resolve through curated aliases
+    for c in [
+        "*ST艾艾",
+        "克来机电",
+        "万丰奥威",
+        "*ST立航",
+        "永悦科技",
+        "英伟达",
+    ] {
+        assert!(names.contains(c), "{c} missing: {names:?}");
+    }
+}
+
+#[test]
+fn all_seeds_tag_from_the_cli() {
+    let dir = shared().join("seeds");
+    let out = ticai(&["tag", dir.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let docs: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(docs.len(), 5);
+    for d in &docs {
+        assert!(
+            !d["themes"].as_array().unwrap().is_empty(),
+            "{} has no theme",
+            d["id"]
+        );
+    }
+}
+
+/// Company recall against the publishers' stock tags on 65,015 flash items.
+#[test]
+fn company_recall_on_flash_news() {
+    let flash = shared().join("corpus/flash");
+    let files = [flash.join("eastmoney.jsonl"), flash.join("ths.jsonl")];
+    let args: Vec<&str> = ["eval", "companies", "--json"]
+        .into_iter()
+        .chain(files.iter().map(|f| f.to_str().unwrap()))
+        .collect();
+    let out = ticai(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let total = &report["total"];
+    println!("company recall: {total}");
+    assert_eq!(total["documents"], 65015);
+    assert!(total["mentioned"].as_u64().unwrap() > 15000, "{total}");
+    let recall = total["recall_mentioned"].as_f64().unwrap();
+    assert!(
+        recall >= 0.95,
+        "recall on mentioned references {recall} < 0.95"
+    );
+    for f in report["files"].as_array().unwrap() {
+        assert!(f["recall_mentioned"].as_f64().unwrap() >= 0.95, "{f}");
+    }
+}
+
+/// Tagging real documents never panics and every span is the original text.
+#[test]
+fn articles_spans_are_exact() {
+    let path = shared().join("corpus/articles/articles.jsonl");
+    let raw = std::fs::read_to_string(&path).unwrap();
+    let fields = ticai::input::FieldMap::default();
+    let mut evidence = 0;
+    for (i, line) in raw.lines().enumerate().step_by(5) {
+        let doc: Document = ticai::input::json_document("articles", i + 1, line, &fields).unwrap();
+        let out = TAGGER.tag(&doc);
+        let chars: Vec<char> = doc.text.chars().collect();
+        let title: Vec<char> = doc.title.as_deref().unwrap_or("").chars().collect();
+        for e in out
+            .themes
+            .iter()
+            .flat_map(|t| &t.evidence)
+            .chain(out.companies.iter().flat_map(|c| &c.evidence))
+        {
+            let src = match e.field {
+                ticai_model::Field::Text => &chars,
+                ticai_model::Field::Title => &title,
+            };
+            assert_eq!(
+                src[e.start..e.end].iter().collect::<String>(),
+                e.text,
+                "{}",
+                doc.id
+            );
+            evidence += 1;
+        }
+    }
+    assert!(evidence > 10_000, "only {evidence} evidence rows");
+}

@@ -291,7 +291,7 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>, on_err: &mut dyn FnMut(Inpu
                 .and_then(|e| e.to_str())
                 .map(str::to_ascii_lowercase)
                 .as_deref(),
-            Some("txt" | "md" | "html" | "htm" | "xhtml" | "shtml" | "jsonl" | "json" | "ndjson")
+            Some("txt" | "html" | "htm" | "xhtml" | "shtml" | "jsonl" | "json" | "ndjson")
         ) {
             out.push(p);
         }

@@ -43,6 +43,9 @@ pub fn check_terms(lex: &Lexicon, normalize: impl Fn(&str) -> String) -> Vec<Iss
     for (owner, aliases) in entries {
         let mut own: HashMap<String, (String, &Location)> = HashMap::new();
         for (term, loc) in aliases {
+            if term.trim().is_empty() {
+                continue; // reported when the file was read
+            }
             let k = key(term);
             if k.trim().is_empty() {
                 push(

@@ -34,7 +34,7 @@ struct RawFile {
 #[serde(deny_unknown_fields)]
 struct RawTheme {
     id: String,
-    name_zh: String,
+    name_zh: Spanned<String>,
     name_en: String,
     #[serde(default)]
     parent: Option<String>,
@@ -79,12 +79,13 @@ pub(crate) fn parse_file(path: &str, text: &str, out: &mut Vec<Theme>, issues: &
             file: path.to_string(),
             line,
         };
-        let mut aliases: Vec<(String, Location)> = t
-            .name_zh
+        let name_loc = loc(&t.name_zh);
+        let name_zh = t.name_zh.into_inner();
+        let mut aliases: Vec<(String, Location)> = name_zh
             .split('/')
             .map(str::trim)
             .filter(|n| !n.is_empty())
-            .map(|n| (n.to_string(), here.clone()))
+            .map(|n| (n.to_string(), name_loc.clone()))
             .collect();
         let names = aliases.len();
         aliases.extend(
@@ -94,7 +95,7 @@ pub(crate) fn parse_file(path: &str, text: &str, out: &mut Vec<Theme>, issues: &
         );
         out.push(Theme {
             id: t.id.trim().to_string(),
-            name_zh: t.name_zh.trim().to_string(),
+            name_zh: name_zh.trim().to_string(),
             name_en: t.name_en.trim().to_string(),
             parent: t
                 .parent
@@ -211,7 +212,16 @@ mod tests {
         );
         assert!(issues.is_empty(), "{issues:?}");
         assert_eq!(themes[0].location.line, 2);
-        assert_eq!(themes[0].aliases[0].0, "超节点");
+        assert_eq!(
+            themes[0].aliases[0],
+            (
+                "超节点".to_string(),
+                Location {
+                    file: "t.toml".into(),
+                    line: 4
+                }
+            )
+        );
         assert_eq!(
             themes[0].aliases[1],
             (

@@ -27,15 +27,16 @@ impl CodeScanner {
     pub fn new() -> Self {
         let re = Regex::new(
             r"(?x)
-              (?P<pfx>(?i:sh|sz|bj))(?P<pcode>[0-9]{6})
-            | (?P<scode>[0-9]{6})\.(?P<sfx>(?i:sh|sz|bj|ss))
-            | (?P<hk>[0-9]{4,5})\.(?i:hk)
-            | \(\s*(?:
-                  (?P<paren>[0-9]{6})
-                | (?P<phk>0[0-9]{4})
+              \(\s*(?:
+                  (?P<paren>[0-9]{6})(?:\.(?P<psfx>(?i:sh|sz|bj|ss)))?
+                | (?P<phk>[0-9]{4,5})\.(?i:hk)
+                | (?P<phk0>0[0-9]{4})
                 | (?P<us>[A-Z]{1,5})\.(?:US|O|N|OQ)
                 | (?:NASDAQ|NYSE|纳斯达克|纽交所)\s*:\s*(?P<us2>[A-Z]{1,5})
-              )\s*\)",
+              )\s*\)
+            | (?P<pfx>(?i:sh|sz|bj))(?P<pcode>[0-9]{6})
+            | (?P<scode>[0-9]{6})\.(?P<sfx>(?i:sh|sz|bj|ss))
+            | (?P<hk>[0-9]{4,5})\.(?i:hk)",
         )
         .expect("the code pattern is valid");
         Self { re }
@@ -81,12 +82,19 @@ impl CodeScanner {
                     span.clone(),
                 )
             } else if let Some(c) = group("paren") {
-                (
-                    c.as_str().to_string(),
-                    Exchange::of_a_share_code(c.as_str()),
-                    c.range(),
-                )
+                let ex = match group("psfx") {
+                    Some(sfx) => sfx.as_str().parse().ok(),
+                    None => Exchange::of_a_share_code(c.as_str()),
+                };
+                let end = group("psfx").map_or(c.end(), |m| m.end());
+                (c.as_str().to_string(), ex, c.start()..end)
             } else if let Some(c) = group("phk") {
+                (
+                    format!("{:0>5}", c.as_str()),
+                    Some(Exchange::HK),
+                    c.start()..c.end() + 3,
+                )
+            } else if let Some(c) = group("phk0") {
                 (c.as_str().to_string(), Some(Exchange::HK), c.range())
             } else if let Some(c) = group("us").or_else(|| group("us2")) {
                 (c.as_str().to_string(), Some(Exchange::US), c.range())
@@ -126,7 +134,8 @@ mod tests {
     fn table() {
         let s = CodeScanner::new();
         // (text, [(code, exchange, inner text)])
-        let rows: &[(&str, &[(&str, Exchange, &str)])] = &[
+        type Row<'a> = (&'a str, &'a [(&'a str, Exchange, &'a str)]);
+        let rows: &[Row] = &[
             ("寒武纪(688256)涨", &[("688256", Exchange::SH, "688256")]),
             (
                 "中际旭创(300308.SZ)",

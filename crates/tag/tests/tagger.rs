@@ -1,0 +1,332 @@
+//! Table-driven tests of the tagger over a small lexicon written here, and a
+//! property test over arbitrary input.
+
+use proptest::prelude::*;
+use std::sync::LazyLock;
+use ticai_lexicon::{Lexicon, SourceFile};
+use ticai_model::{Document, Field, Reason, TaggedDocument};
+use ticai_tag::Tagger;
+
+const THEMES: &str = r#"
+[[theme]]
+id = "supernode"
+name_zh = "超节点"
+name_en = "Supernode"
+aliases = ["超節點", "SuperPod"]
+description = "d"
+
+[[theme]]
+id = "wanka-cluster"
+name_zh = "万卡集群"
+name_en = "10k cluster"
+aliases = ["萬卡集群"]
+description = "d"
+
+[[theme]]
+id = "optical-interconnect"
+name_zh = "光模块/CPO"
+name_en = "Optics"
+aliases = ["光模組"]
+description = "d"
+
+[[theme]]
+id = "asic"
+name_zh = "ASIC/定制芯片"
+name_en = "ASIC"
+description = "d"
+
+[[theme]]
+id = "ai"
+name_zh = "人工智能"
+name_en = "AI"
+aliases = ["AI"]
+description = "d"
+
+[[theme]]
+id = "robotics"
+name_zh = "机器人"
+name_en = "Robotics"
+exclude = ["扫地机器人"]
+description = "d"
+
+[[theme]]
+id = "ai-server"
+name_zh = "AI服务器"
+name_en = "AI servers"
+aliases = ["伺服器"]
+description = "d"
+"#;
+
+const CURATED: &str = "name\tname_en\texchange\tcode\taliases\tflags\tnote
+英伟达\tNVIDIA\tUS\tNVDA\tNVIDIA|輝達\t\t
+华为\tHuawei\t\t\tHuawei|華為\t\t
+博通\tBroadcom\tUS\tAVGO\t\t\t
+腾讯\tTencent\tHK\t00700\t腾讯控股\t\t
+中际旭创\tInnolight\tSZ\t300308\t旭创\t\t
+寒武纪\tCambricon\tSH\t688256\t\t\t
+太阳能\t\tSZ\t000591\t\tstrict\t
+";
+
+const LISTINGS: &str = "code\texchange\tname\tindustry\tlist_date
+000402\tSZ\t金融街\t全国地产\t19960626
+600519\tSH\t贵州茅台\t白酒\t20010827
+000001\tSZ\t平安银行\t银行\t19910403
+300308\tSZ\t中际旭创\t通信设备\t20120410
+688256\tSH\t寒武纪\t半导体\t20200720
+000591\tSZ\t太阳能\t新型电力\t19960202
+";
+
+static TAGGER: LazyLock<Tagger> = LazyLock::new(|| {
+    let lex = Lexicon::from_files(&[
+        SourceFile {
+            path: "themes/t.toml".into(),
+            text: THEMES.into(),
+        },
+        SourceFile {
+            path: "companies/curated.tsv".into(),
+            text: CURATED.into(),
+        },
+        SourceFile {
+            path: "companies/listings.tsv".into(),
+            text: LISTINGS.into(),
+        },
+    ]);
+    assert!(lex.issues.is_empty(), "{:?}", lex.issues);
+    Tagger::new(&lex).unwrap()
+});
+
+fn tag(text: &str) -> TaggedDocument {
+    TAGGER.tag(&Document {
+        id: "t".into(),
+        text: text.into(),
+        ..Default::default()
+    })
+}
+
+/// Every mention as (entity, original text of the span, reason), in order.
+fn mentions(text: &str) -> Vec<(String, String, Reason)> {
+    let out = tag(text);
+    let mut rows: Vec<(usize, String, String, Reason)> = Vec::new();
+    for t in &out.themes {
+        for e in &t.evidence {
+            rows.push((e.start, t.id.clone(), e.text.clone(), e.reason));
+        }
+    }
+    for c in &out.companies {
+        for e in &c.evidence {
+            rows.push((e.start, c.name.clone(), e.text.clone(), e.reason));
+        }
+    }
+    rows.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    rows.into_iter().map(|(_, a, b, c)| (a, b, c)).collect()
+}
+
+use Reason::{Alias, Code, Name};
+
+#[test]
+fn table() {
+    // (text, expected mentions: entity, original span text, reason)
+    type Row<'a> = (&'a str, &'a [(&'a str, &'a str, Reason)]);
+    let rows: &[Row] = &[
+        (
+            "超节点迈入万卡集群时代",
+            &[
+                ("supernode", "超节点", Name),
+                ("wanka-cluster", "万卡集群", Name),
+            ],
+        ),
+        // traditional script and full width, reported in the original form
+        (
+            "國產超節點與萬卡集群",
+            &[
+                ("supernode", "超節點", Name),
+                ("wanka-cluster", "萬卡集群", Name),
+            ],
+        ),
+        (
+            "輝達發布新伺服器",
+            &[("英伟达", "輝達", Alias), ("ai-server", "伺服器", Alias)],
+        ),
+        (
+            "ＣＰＯ概念走强",
+            &[("optical-interconnect", "ＣＰＯ", Name)],
+        ),
+        // segmentation boundaries: 华为 inside 中华为了 is no mention
+        ("中华为了复兴", &[]),
+        ("华为发布新品", &[("华为", "华为", Name)]),
+        ("金融街控股发布公告", &[("金融街", "金融街", Name)]),
+        // Latin terms: case-insensitive, on word boundaries
+        ("BASIC语言不是ASIC芯片", &[("asic", "ASIC", Name)]),
+        ("cpo与CPOS无关", &[("optical-interconnect", "cpo", Name)]),
+        ("OpenAI发布新模型", &[]),
+        ("AI芯片需求旺盛", &[("ai", "AI", Alias)]),
+        ("superpod上市", &[("supernode", "superpod", Alias)]),
+        // exclude contexts
+        ("扫地机器人销量增长", &[]),
+        ("工业机器人与扫地机器人", &[("robotics", "机器人", Name)]),
+        // stock codes
+        ("寒武纪(688256)大涨", &[("寒武纪", "寒武纪(688256)", Name)]),
+        (
+            "中际旭创（３００３０８．ＳＺ）涨停",
+            &[("中际旭创", "中际旭创（３００３０８．ＳＺ）", Name)],
+        ),
+        ("旭创(300308)走强", &[("中际旭创", "旭创(300308)", Alias)]),
+        ("资金流入sz300308", &[("中际旭创", "sz300308", Code)]),
+        (
+            "买入SH600519与600519.SH",
+            &[
+                ("贵州茅台", "SH600519", Code),
+                ("贵州茅台", "600519.SH", Code),
+            ],
+        ),
+        (
+            "腾讯控股(00700.HK)回购",
+            &[("腾讯", "腾讯控股(00700.HK)", Alias)],
+        ),
+        ("英伟达(NVDA.O)收涨", &[("英伟达", "英伟达(NVDA.O)", Name)]),
+        // an unknown name followed by a valid code is still a company
+        (
+            "成分股合合信息(688615)上涨",
+            &[("合合信息", "合合信息(688615)", Code)],
+        ),
+        ("新公司(920999)", &[("新公司", "新公司(920999)", Code)]),
+        // not stock codes: an index, a fund, a wrong exchange prefix
+        ("上证指数(000001)收涨", &[]),
+        ("科创AIETF(588790)", &[]),
+        ("sh300308", &[]),
+        // strict names: a common word alone is no company
+        ("太阳能发电装机增长", &[]),
+        ("太阳能(000591)公告", &[("太阳能", "太阳能(000591)", Name)]),
+        ("太阳能：拟投资建设光伏电站", &[("太阳能", "太阳能", Name)]),
+        ("", &[]),
+    ];
+    for (text, want) in rows {
+        let got = mentions(text);
+        let want: Vec<(String, String, Reason)> = want
+            .iter()
+            .map(|(e, t, r)| (e.to_string(), t.to_string(), *r))
+            .collect();
+        assert_eq!(got, want, "{text}");
+    }
+}
+
+#[test]
+fn unknown_company_carries_code_and_exchange() {
+    let out = tag("成分股合合信息(688615)上涨4.27%");
+    let c = &out.companies[0];
+    assert_eq!(
+        (c.name.as_str(), c.code.as_deref()),
+        ("合合信息", Some("688615"))
+    );
+    assert_eq!(c.exchange.map(|e| e.as_str()), Some("SH"));
+}
+
+#[test]
+fn counts_offsets_and_sentences() {
+    let text = "第一句没有。英伟达发布新品！市场认为英伟达(NVDA.US)领先。";
+    let out = tag(text);
+    let c = &out.companies[0];
+    assert_eq!(c.name, "英伟达");
+    assert_eq!((c.code.as_deref(), c.mentions), (Some("NVDA"), 2));
+    let e = &c.evidence[0];
+    assert_eq!((e.start, e.end), (6, 9));
+    assert_eq!(e.sentence, "英伟达发布新品！");
+    assert_eq!(e.field, Field::Text);
+    let e = &c.evidence[1];
+    assert_eq!(e.text, "英伟达(NVDA.US)");
+    assert_eq!(e.sentence, "市场认为英伟达(NVDA.US)领先。");
+}
+
+#[test]
+fn title_mentions() {
+    // a separate title field is tagged too, and marked
+    let doc = Document {
+        id: "d".into(),
+        title: Some("超节点新品发布".into()),
+        text: "正文提到万卡集群。".into(),
+        ..Default::default()
+    };
+    let out = TAGGER.tag(&doc);
+    let sn = out.themes.iter().find(|t| t.id == "supernode").unwrap();
+    assert!(sn.in_title);
+    assert_eq!(sn.evidence[0].field, Field::Title);
+    assert_eq!((sn.evidence[0].start, sn.evidence[0].end), (0, 3));
+    let wk = out.themes.iter().find(|t| t.id == "wanka-cluster").unwrap();
+    assert!(!wk.in_title);
+    // a title that is the first line of the text: evidence stays in the text
+    let doc = Document {
+        id: "d".into(),
+        title: Some("超节点新品".into()),
+        text: "超节点新品\n正文也说超节点。".into(),
+        title_span: Some((0, 5)),
+        ..Default::default()
+    };
+    let out = TAGGER.tag(&doc);
+    assert_eq!(out.themes[0].mentions, 2);
+    assert!(out.themes[0].in_title);
+    assert!(
+        out.themes[0]
+            .evidence
+            .iter()
+            .all(|e| e.field == Field::Text)
+    );
+}
+
+#[test]
+fn long_sentences_are_windowed() {
+    let filler = "市场情绪回暖".repeat(60);
+    let text = format!("{filler}超节点{filler}");
+    let e = &tag(&text).themes[0].evidence[0];
+    assert!(
+        e.sentence.chars().count() <= 162,
+        "{}",
+        e.sentence.chars().count()
+    );
+    assert!(e.sentence.starts_with('…') && e.sentence.ends_with('…'));
+    assert!(e.sentence.contains("超节点"));
+}
+
+fn normalized_lower(s: &str) -> String {
+    TAGGER.normalizer().normalize_term(s).to_lowercase()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// Tagging never panics, and every span is the exact original substring,
+    /// starts with its term (names and aliases) or holds its code.
+    #[test]
+    fn spans_map_back_to_the_original(
+        parts in prop::collection::vec(
+            prop_oneof![
+                Just("超节点".to_string()), Just("超節點".to_string()), Just("輝達".to_string()),
+                Just("华为".to_string()), Just("中华".to_string()), Just("ＣＰＯ".to_string()),
+                Just("cpo".to_string()), Just("(688256)".to_string()), Just("sz300308".to_string()),
+                Just("寒武纪".to_string()), Just("\u{200b}".to_string()), Just("。".to_string()),
+                Just("（３００３０８）".to_string()), Just("AI".to_string()), Just("太阳能".to_string()),
+                "\\PC{0,6}",
+                "[\u{4e00}-\u{4e2f}a-zA-Z0-9 ，。()]{0,8}",
+            ],
+            0..14,
+        )
+    ) {
+        let text: String = parts.concat();
+        let out = tag(&text);
+        let chars: Vec<char> = text.chars().collect();
+        let all = out.themes.iter().flat_map(|t| &t.evidence).chain(out.companies.iter().flat_map(|c| &c.evidence));
+        for e in all {
+            prop_assert!(e.start < e.end && e.end <= chars.len());
+            let orig: String = chars[e.start..e.end].iter().collect();
+            prop_assert_eq!(&e.text, &orig);
+            let norm = normalized_lower(&orig);
+            match e.reason {
+                Reason::Name | Reason::Alias => prop_assert!(norm.starts_with(&normalized_lower(&e.term)), "{:?} vs {:?}", norm, e.term),
+                Reason::Code => {
+                    let code = e.term.split('.').next().unwrap().to_lowercase();
+                    prop_assert!(norm.contains(&code), "{:?} lacks {:?}", norm, code);
+                }
+            }
+            prop_assert!(e.sentence.contains(orig.trim()) || e.sentence.contains('…'));
+        }
+    }
+}

@@ -1,0 +1,39 @@
+# Recipes mirror what CI runs (.ci/run). The README's commands use cargo alone.
+
+default: ci
+
+# the demo: tag the bundled sample corpus
+demo:
+    cargo run --release -- tag --format table corpus/sample
+
+fmt:
+    cargo fmt --all
+
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# the README's test command
+test:
+    cargo test --workspace
+
+# tests and evaluations over ../shared (fails when ../shared is missing)
+shared:
+    cargo test -p ticai --test shared -- --nocapture
+
+# company recall against publisher tags
+eval:
+    cargo run --release -- eval companies ../shared/corpus/flash/eastmoney.jsonl ../shared/corpus/flash/ths.jsonl
+
+# throughput figures (MB/s per stage)
+bench:
+    cargo bench -p ticai --bench pipeline
+
+lexicon-check:
+    cargo run -- lexicon check
+
+# re-import the A-share security master
+import-listings:
+    cargo run -- --lexicon lexicons lexicon import-listings ../shared/reference/a_share_stock_list/stock_basic.csv
+
+ci: lint test lexicon-check shared
