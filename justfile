@@ -25,6 +25,10 @@ shared:
 eval:
     cargo run --release -- eval companies ../shared/corpus/flash/eastmoney.jsonl ../shared/corpus/flash/ths.jsonl
 
+# extraction quality over the shared pages and feed items
+eval-extract:
+    cargo run --release -- eval extract --pages ../shared/corpus/html/gne --articles ../shared/corpus/articles/articles.jsonl
+
 # throughput figures (MB/s per stage)
 bench:
     cargo bench -p ticai --bench pipeline

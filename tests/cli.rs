@@ -149,25 +149,24 @@ fn tags_the_sample_corpus() {
 }
 
 #[test]
-fn evidence_offsets_point_into_the_original_text() {
-    let text =
-        std::fs::read_to_string(root().join("corpus/sample/2026-11-20-taiwan-ai-server.txt"))
-            .unwrap();
-    let chars: Vec<char> = text.chars().collect();
-    let out = ticai(
-        &["tag", "corpus/sample/2026-11-20-taiwan-ai-server.txt"],
-        None,
-    );
-    let d = &json_lines(&out)[0];
+fn evidence_offsets_point_into_the_extracted_text() {
+    // offsets are into the document's text as `ticai extract` prints it,
+    // and into the title for title evidence
+    let file = "corpus/sample/2026-11-20-taiwan-ai-server.txt";
+    let ex = json_lines(&ticai(&["extract", file], None));
+    let text: Vec<char> = ex[0]["text"].as_str().unwrap().chars().collect();
+    let title: Vec<char> = ex[0]["title"].as_str().unwrap().chars().collect();
+    let d = &json_lines(&ticai(&["tag", file], None))[0];
     let mut n = 0;
     for list in [&d["themes"], &d["companies"]] {
         for hit in list.as_array().unwrap() {
             for e in hit["evidence"].as_array().unwrap() {
+                let src = if e["field"] == "title" { &title } else { &text };
                 let (s, t) = (
                     e["start"].as_u64().unwrap() as usize,
                     e["end"].as_u64().unwrap() as usize,
                 );
-                let orig: String = chars[s..t].iter().collect();
+                let orig: String = src[s..t].iter().collect();
                 assert_eq!(orig, e["text"].as_str().unwrap());
                 assert!(e["sentence"].as_str().unwrap().contains(&orig));
                 n += 1;
@@ -175,6 +174,24 @@ fn evidence_offsets_point_into_the_original_text() {
         }
     }
     assert!(n >= 10, "only {n} evidence rows");
+    // without extraction, offsets are into the file itself
+    let raw: Vec<char> = std::fs::read_to_string(root().join(file))
+        .unwrap()
+        .chars()
+        .collect();
+    let d = &json_lines(&ticai(&["tag", "--no-extract", file], None))[0];
+    for hit in d["companies"].as_array().unwrap() {
+        for e in hit["evidence"].as_array().unwrap() {
+            let (s, t) = (
+                e["start"].as_u64().unwrap() as usize,
+                e["end"].as_u64().unwrap() as usize,
+            );
+            assert_eq!(
+                raw[s..t].iter().collect::<String>(),
+                e["text"].as_str().unwrap()
+            );
+        }
+    }
 }
 
 #[test]
@@ -483,4 +500,189 @@ fn broken_pipe_is_not_an_error() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn extract_fixture_pages() {
+    let out = ticai(
+        &["extract", "--format", "json", "tests/fixtures/extract"],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the empty page fails: {}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("1 page(s) failed extraction"),
+        "{}",
+        stderr(&out)
+    );
+    let recs = json_lines(&out);
+    let get = |id: &str| {
+        recs.iter()
+            .find(|r| r["id"].as_str().unwrap().ends_with(id))
+            .unwrap_or_else(|| panic!("no record {id}"))
+    };
+    // (id, encoding, title, published_at, source, text contains)
+    let rows = [
+        (
+            "gbk-wrong-meta.html",
+            "gb18030",
+            "液冷产业链订单饱满，温控龙头扩产",
+            "2026-11-20T10:15:00+08:00",
+            "样例证券报",
+            "浸没式液冷",
+        ),
+        (
+            "big5.html",
+            "Big5",
+            "輝達新平台量產，伺服器供應鏈滿載",
+            "2026-11-19T08:45:00+08:00",
+            "樣例新聞",
+            "高頻寬記憶體",
+        ),
+        (
+            "utf8-declared-gb2312.html",
+            "UTF-8",
+            "光模块出货量创新高",
+            "2026-11-18T16:20:00+08:00",
+            "样例科技网",
+            "1.6T产品",
+        ),
+        (
+            "jsonld.html",
+            "UTF-8",
+            "算力租赁价格企稳回升",
+            "2026-11-21T09:00:00+08:00",
+            "样例日报",
+            "长期合约占比提升",
+        ),
+        (
+            "recommend-tail.txt",
+            "UTF-8",
+            "一图看懂AI算力产业链",
+            "2026-11-19T07:30:00+08:00",
+            "样例号",
+            "液冷散热",
+        ),
+        (
+            "digest.html#1",
+            "UTF-8",
+            "超节点迈入规模部署阶段",
+            "2026-11-18T18:11:00+08:00",
+            "样例研究",
+            "万卡级别",
+        ),
+        (
+            "digest.html#2",
+            "UTF-8",
+            "铜缆高速连接需求测算",
+            "2026-11-17T09:05:00+08:00",
+            "样例证券",
+            "柜内互连",
+        ),
+        (
+            "digest.html#3",
+            "UTF-8",
+            "存储芯片价格跟踪",
+            "2026-11-16T20:30:00+08:00",
+            "样例电子",
+            "HBM供给",
+        ),
+    ];
+    for (id, enc, title, date, source, contains) in rows {
+        let r = get(id);
+        assert_eq!(r["status"], "ok", "{id}");
+        assert_eq!(r["reason"], Value::Null, "{id}");
+        assert_eq!(r["encoding"], enc, "{id}");
+        assert_eq!(r["title"], title, "{id}");
+        assert_eq!(r["published_at"], date, "{id}");
+        assert_eq!(r["source"], source, "{id}");
+        let text = r["text"].as_str().unwrap();
+        assert!(text.contains(contains), "{id}: {text}");
+        // no boilerplate reaches the text; paragraphs are separated by blank lines
+        for noise in [
+            "相关推荐",
+            "相關推薦",
+            "分享至",
+            "责任编辑",
+            "首页",
+            "网友评论",
+            "白酒",
+            "黄金",
+            "导弹",
+            "特别声明",
+            "免责声明",
+        ] {
+            assert!(!text.contains(noise), "{id}: {noise} in {text}");
+        }
+        assert!(!text.contains("\n\n\n"), "{id}");
+    }
+    assert_eq!(get("jsonld.html")["author"], "样例记者");
+    assert_eq!(
+        get("jsonld.html")["url"],
+        "https://example.invalid/news/compute-leasing"
+    );
+    assert!(
+        get("gbk-wrong-meta.html")["text"]
+            .as_str()
+            .unwrap()
+            .contains("\n\n")
+    );
+    assert_eq!(get("big5.html")["script"], "zh-Hant");
+    let empty = get("empty.html");
+    assert_eq!(
+        (empty["status"].as_str(), empty["reason"].as_str()),
+        (Some("failed"), Some("no main text found"))
+    );
+    assert_eq!(recs.len(), 9);
+}
+
+#[test]
+fn tag_uses_the_extractor() {
+    // the sidebar of the sample HTML page no longer yields themes, and a
+    // digest page gives one document per note
+    let out = ticai(
+        &[
+            "tag",
+            "corpus/sample/2026-11-19-optics.html",
+            "tests/fixtures/extract/digest.html",
+        ],
+        None,
+    );
+    let docs = json_lines(&out);
+    let optics = &docs[0];
+    let themes = ids(&optics["themes"], "id");
+    assert!(themes.contains(&"optical-interconnect".to_string()));
+    assert!(
+        !themes.contains(&"liquor".to_string()) && !themes.contains(&"real-estate".to_string()),
+        "{themes:?}"
+    );
+    let digest_ids: Vec<String> = docs[1..]
+        .iter()
+        .map(|d| d["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        digest_ids,
+        [
+            "tests/fixtures/extract/digest.html#1",
+            "tests/fixtures/extract/digest.html#2",
+            "tests/fixtures/extract/digest.html#3"
+        ]
+    );
+    assert_eq!(docs[2]["themes"][0]["id"], "copper-interconnect");
+    assert_eq!(docs[2]["published_at"], "2026-11-17T09:05:00+08:00");
+    // --no-extract reads the whole page, sidebar included
+    let out = ticai(
+        &[
+            "tag",
+            "--no-extract",
+            "corpus/sample/2026-11-19-optics.html",
+        ],
+        None,
+    );
+    let themes = ids(&json_lines(&out)[0]["themes"], "id");
+    assert!(themes.contains(&"liquor".to_string()), "{themes:?}");
 }

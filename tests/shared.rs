@@ -43,6 +43,26 @@ fn tag_text(id: &str, text: &str) -> TaggedDocument {
     TAGGER.tag(&ticai::input::text_document(id, text).unwrap())
 }
 
+/// A seed as `ticai tag` reads it: extracted, split when it is a digest.
+fn tag_seed(id: &str, text: &str) -> Vec<TaggedDocument> {
+    let ex = ticai_extract::extract_text(text.as_bytes(), &ticai_extract::Options::default());
+    assert!(ex.failure.is_none(), "{id}: {:?}", ex.failure);
+    ticai::input::documents(id, ex.articles)
+        .iter()
+        .map(|d| TAGGER.tag(d))
+        .collect()
+}
+
+/// Themes and companies over all documents of a page.
+fn union(docs: &[TaggedDocument]) -> TaggedDocument {
+    let mut all = docs[0].clone();
+    for d in &docs[1..] {
+        all.themes.extend(d.themes.iter().cloned());
+        all.companies.extend(d.companies.iter().cloned());
+    }
+    all
+}
+
 fn theme_ids(d: &TaggedDocument) -> BTreeSet<String> {
     d.themes.iter().map(|t| t.id.clone()).collect()
 }
@@ -105,7 +125,19 @@ fn seed_003_traditional_equals_its_simplified_form() {
 #[test]
 fn seed_004_themes_and_companies() {
     let (id, text) = seed("004_");
-    let d = tag_text(&id, &text);
+    let docs = tag_seed(&id, &text);
+    // a digest of five notes, each its own document
+    assert_eq!(docs.len(), 5);
+    assert!(
+        docs.iter()
+            .enumerate()
+            .all(|(i, d)| d.id == format!("{id}#{}", i + 1))
+    );
+    assert_eq!(
+        docs[0].published_at.as_deref(),
+        Some("2025-12-19T18:11:00+08:00")
+    );
+    let d = union(&docs);
     let themes = theme_ids(&d);
     for t in [
         "de-nvidia",
@@ -127,7 +159,9 @@ fn seed_004_themes_and_companies() {
 #[test]
 fn seed_001_companies_with_codes() {
     let (id, text) = seed("001_");
-    let d = tag_text(&id, &text);
+    let docs = tag_seed(&id, &text);
+    assert!(docs.len() >= 2, "001 is a digest page");
+    let d = union(&docs);
     let found = companies(&d);
     for (name, code) in [
         ("合合信息", "688615"),
@@ -155,7 +189,7 @@ fn seed_001_companies_with_codes() {
 #[test]
 fn seed_002_market_wrap() {
     let (id, text) = seed("002_");
-    let d = tag_text(&id, &text);
+    let d = union(&tag_seed(&id, &text));
     let themes = theme_ids(&d);
     for t in ["compute-leasing", "copper-interconnect", "low-altitude"] {
         assert!(themes.contains(t), "{t} missing: {themes:?}");
@@ -175,6 +209,63 @@ fn seed_002_market_wrap() {
 }
 
 #[test]
+fn seed_000_noise_tail_is_cut() {
+    let (id, text) = seed("000_");
+    let raw = tag_text(&id, &text);
+    let docs = tag_seed(&id, &text);
+    assert_eq!(docs.len(), 1);
+    let d = &docs[0];
+    assert_eq!(
+        d.title.as_deref(),
+        Some("大国基石!一图看懂AI算力核心概念与主题ETF!")
+    );
+    let themes = theme_ids(d);
+    for t in [
+        "ai-compute",
+        "copper-interconnect",
+        "optical-interconnect",
+        "wanka-cluster",
+        "liquid-cooling",
+    ] {
+        assert!(themes.contains(t), "{t} missing: {themes:?}");
+    }
+    // the 热点推荐 tail (gold, missiles ...) is tagged in the raw file only
+    for t in ["gold", "military"] {
+        assert!(theme_ids(&raw).contains(t), "the raw file should show {t}");
+        assert!(!themes.contains(t), "{t} from the noise tail: {themes:?}");
+    }
+}
+
+#[test]
+fn extraction_quality_on_saved_pages_and_feed_items() {
+    let seg = ticai_text::Segmenter::new(std::iter::empty());
+    let pages =
+        ticai::eval_extract::evaluate_pages(&shared().join("corpus/html/gne"), &seg).unwrap();
+    println!("saved pages: {}", serde_json::to_string(&pages).unwrap());
+    assert_eq!(pages.pages, 71);
+    assert!(pages.failed == 0, "{pages:?}");
+    assert!(
+        pages.with_noise <= 3,
+        "noise markers left in {} pages",
+        pages.with_noise
+    );
+    assert!(
+        pages.with_date >= 60,
+        "dates found on {} pages",
+        pages.with_date
+    );
+    assert!(pages.gne_compared == 20 && pages.gne_f1 >= 0.9, "{pages:?}");
+    let items = ticai::eval_extract::evaluate_articles(
+        &shared().join("corpus/articles/articles.jsonl"),
+        &seg,
+    )
+    .unwrap();
+    println!("feed items: {}", serde_json::to_string(&items).unwrap());
+    assert!(items.items > 2500);
+    assert!(items.f1 >= 0.95, "{items:?}");
+}
+
+#[test]
 fn all_seeds_tag_from_the_cli() {
     let dir = shared().join("seeds");
     let out = ticai(&["tag", dir.to_str().unwrap()]);
@@ -188,7 +279,8 @@ fn all_seeds_tag_from_the_cli() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(docs.len(), 5);
+    // 000, 002, 003 whole; 001 split into its 2 notes, 004 into its 5
+    assert_eq!(docs.len(), 10);
     for d in &docs {
         assert!(
             !d["themes"].as_array().unwrap().is_empty(),

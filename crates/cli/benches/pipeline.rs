@@ -119,6 +119,48 @@ fn main() {
         assert_eq!(out.len(), docs.len());
         black_box(out);
     });
+
+    // extraction, in MB of HTML, over the saved news pages
+    let gne = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/html/gne");
+    let mut pages = Vec::new();
+    collect_html(&gne, &mut pages);
+    assert!(!pages.is_empty(), "no pages under {}", gne.display());
+    let html_bytes: usize = pages.iter().map(Vec::len).sum();
+    println!(
+        "\nextraction input: {} pages, {:.1} MB of HTML",
+        pages.len(),
+        html_bytes as f64 / 1e6
+    );
+    let options = ticai_extract::Options::default();
+    report(
+        "extract (decode + readability + cleanup + metadata)",
+        html_bytes,
+        || {
+            let ok = pages
+                .iter()
+                .filter(|p| {
+                    black_box(ticai_extract::extract_html(p, &options))
+                        .failure
+                        .is_none()
+                })
+                .count();
+            assert!(ok * 10 >= pages.len() * 9, "only {ok} pages extracted");
+        },
+    );
+}
+
+fn collect_html(dir: &std::path::Path, out: &mut Vec<Vec<u8>>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            collect_html(&p, out);
+        } else if p.extension().is_some_and(|x| x == "html") {
+            out.push(std::fs::read(&p).expect("readable page"));
+        }
+    }
 }
 
 fn report(name: &str, bytes: usize, mut f: impl FnMut()) {

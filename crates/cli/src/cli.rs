@@ -21,6 +21,8 @@ pub struct Cli {
 pub enum Command {
     /// Tag documents with themes and companies; one JSON object per document.
     Tag(cmd::tag::TagArgs),
+    /// Extract articles (main text, title, date, source) from HTML or text pages.
+    Extract(cmd::extract::ExtractArgs),
     /// Check, list and import lexicons.
     #[command(subcommand)]
     Lexicon(cmd::lexicon::LexiconCommand),
@@ -36,6 +38,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let lexicon = cli.lexicon.as_deref();
     match cli.command {
         Command::Tag(args) => cmd::tag::run(args, lexicon),
+        Command::Extract(args) => cmd::extract::run(args),
         Command::Lexicon(c) => cmd::lexicon::run(c, lexicon),
         Command::Segment(args) => cmd::segment::run(args, lexicon),
         Command::Eval(c) => crate::eval::run(c, lexicon),

@@ -24,6 +24,22 @@ use ticai_tag::Tagger;
 
 #[derive(Debug, Subcommand)]
 pub enum EvalCommand {
+    /// Extraction quality: over a folder of saved pages (pages extracted,
+    /// mean length, noise markers left, dates found, agreement with GNE's
+    /// output where a gne_output_result.txt is present) and over feed items
+    /// (token F1 between the extraction of `summary_html` and the feed's
+    /// `text`).
+    Extract {
+        /// A folder of saved HTML pages (e.g. ../shared/corpus/html/gne).
+        #[arg(long)]
+        pages: Option<PathBuf>,
+        /// A JSONL file of feed items with `summary_html` and `text`.
+        #[arg(long)]
+        articles: Option<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Company recall against the `stocks` tags of flash-news JSONL files.
     Companies {
         /// JSONL files with a `stocks` field.
@@ -60,12 +76,19 @@ pub struct RecallReport {
 }
 
 pub fn run(cmd: EvalCommand, lexicon: Option<&Path>) -> Result<ExitCode> {
-    let EvalCommand::Companies {
-        files,
-        json,
-        min_recall,
-        show_missed,
-    } = cmd;
+    let (files, json, min_recall, show_missed) = match cmd {
+        EvalCommand::Extract {
+            pages,
+            articles,
+            json,
+        } => return crate::eval_extract::run(pages, articles, json),
+        EvalCommand::Companies {
+            files,
+            json,
+            min_recall,
+            show_missed,
+        } => (files, json, min_recall, show_missed),
+    };
     if files.is_empty() {
         bail!("name at least one JSONL file with a `stocks` field");
     }
@@ -216,6 +239,7 @@ fn evaluate_file(
     let reader = Reader {
         format: InputFormat::Jsonl,
         fields: &fields,
+        extract: false,
     };
     // the documents and, per document, its stock tags
     let mut docs: Vec<Document> = Vec::new();

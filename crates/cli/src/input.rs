@@ -95,6 +95,9 @@ impl FieldMap {
 pub struct Reader<'a> {
     pub format: InputFormat,
     pub fields: &'a FieldMap,
+    /// Run the extractor on text and HTML files (boilerplate removal,
+    /// metadata, digest splitting); when false, tag them as they are.
+    pub extract: bool,
 }
 
 impl Reader<'_> {
@@ -193,21 +196,36 @@ impl Reader<'_> {
         on_doc: &mut dyn FnMut(Document) -> Result<()>,
         on_err: &mut dyn FnMut(InputError),
     ) -> Result<()> {
-        let text = decode(bytes);
-        let doc = match format {
-            InputFormat::Html => html_document(name, &text),
-            _ => text_document(name, &text),
-        };
-        match doc {
-            Some(d) => on_doc(d),
-            None => {
-                on_err(InputError {
-                    location: name.to_string(),
-                    message: "no text found".into(),
-                });
-                Ok(())
-            }
+        let options = extract_options();
+        let html = format == InputFormat::Html;
+        if !self.extract && !html {
+            return match text_document(name, &ticai_extract::decode(bytes, None).text) {
+                Some(d) => on_doc(d),
+                None => {
+                    on_err(InputError {
+                        location: name.to_string(),
+                        message: "no text found".into(),
+                    });
+                    Ok(())
+                }
+            };
         }
+        let extraction = match (html, self.extract) {
+            (true, true) => ticai_extract::extract_html(bytes, &options),
+            (true, false) => ticai_extract::read_html_raw(bytes, &options),
+            _ => ticai_extract::extract_text(bytes, &options),
+        };
+        if let Some(reason) = &extraction.failure {
+            on_err(InputError {
+                location: name.to_string(),
+                message: format!("extraction failed: {reason}"),
+            });
+            return Ok(());
+        }
+        for doc in documents(name, extraction.articles) {
+            on_doc(doc)?;
+        }
+        Ok(())
     }
 
     fn read_jsonl(
@@ -264,7 +282,7 @@ fn format_of(path: &Path) -> InputFormat {
     }
 }
 
-fn collect_files(dir: &Path, out: &mut Vec<PathBuf>, on_err: &mut dyn FnMut(InputError)) {
+pub fn collect_files(dir: &Path, out: &mut Vec<PathBuf>, on_err: &mut dyn FnMut(InputError)) {
     let rd = match std::fs::read_dir(dir) {
         Ok(rd) => rd,
         Err(e) => {
@@ -298,27 +316,34 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>, on_err: &mut dyn FnMut(Inpu
     }
 }
 
-/// Decodes bytes as UTF-8 (after a BOM), else by detection (GBK, Big5 ...).
-pub fn decode(bytes: &[u8]) -> String {
-    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
-        return enc
-            .decode_without_bom_handling(&bytes[bom_len..])
-            .0
-            .into_owned();
+/// Extraction options for local files: dates written without a year
+/// (`07-24 13:31`) belong to the last twelve months.
+pub fn extract_options() -> ticai_extract::Options {
+    ticai_extract::Options {
+        reference_date: Some(chrono::Local::now().date_naive()),
+        ..Default::default()
     }
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        return s.to_string();
-    }
-    let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    det.feed(bytes, true);
-    let enc = det.guess(None, chardetng::Utf8Detection::Allow);
-    // GBK and GB2312 labels are decoded as their superset GB18030
-    let enc = if enc == encoding_rs::GBK {
-        encoding_rs::GB18030
-    } else {
-        enc
-    };
-    enc.decode_without_bom_handling(bytes).0.into_owned()
+}
+
+/// Documents from extracted articles: the page's id, or `id#N` for the
+/// N-th article of a page split into several.
+pub fn documents(id: &str, articles: Vec<ticai_extract::Article>) -> Vec<Document> {
+    let split = articles.len() > 1;
+    articles
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| Document {
+            id: if split {
+                format!("{id}#{}", i + 1)
+            } else {
+                id.to_string()
+            },
+            title: a.title,
+            published_at: a.published_at,
+            text: a.text,
+            title_span: None,
+        })
+        .collect()
 }
 
 /// A plain-text document; a short first line is its title.
@@ -348,101 +373,6 @@ pub fn text_document(id: &str, text: &str) -> Option<Document> {
         published_at: None,
         text: text.to_string(),
         title_span,
-    })
-}
-
-/// An HTML document: its title and visible text (a plain reading; the
-/// extractor does the real work).
-pub fn html_document(id: &str, html: &str) -> Option<Document> {
-    use scraper::{Html, Node, Selector};
-    let page = Html::parse_document(html);
-    let meta = |sel: &str| {
-        Selector::parse(sel)
-            .ok()
-            .and_then(|s| page.select(&s).next())
-            .and_then(|e| e.value().attr("content"))
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-    };
-    let text_of = |sel: &str| {
-        Selector::parse(sel)
-            .ok()
-            .and_then(|s| page.select(&s).next())
-            .map(|e| e.text().collect::<String>().trim().to_string())
-            .filter(|s| !s.is_empty())
-    };
-    let title = meta("meta[property='og:title']")
-        .or_else(|| text_of("title"))
-        .or_else(|| text_of("h1"));
-    let published_at = meta("meta[property='article:published_time']")
-        .or_else(|| meta("meta[name='pubdate']"))
-        .or_else(|| meta("meta[name='publishdate']"));
-    let mut text = String::new();
-    fn walk(node: ego_tree::NodeRef<'_, Node>, out: &mut String) {
-        match node.value() {
-            Node::Text(t) => out.push_str(t),
-            Node::Element(e) => {
-                let name = e.name();
-                if matches!(
-                    name,
-                    "script" | "style" | "noscript" | "template" | "head" | "svg" | "iframe"
-                ) {
-                    return;
-                }
-                let block = matches!(
-                    name,
-                    "p" | "div"
-                        | "br"
-                        | "li"
-                        | "h1"
-                        | "h2"
-                        | "h3"
-                        | "h4"
-                        | "h5"
-                        | "h6"
-                        | "tr"
-                        | "section"
-                        | "article"
-                        | "header"
-                        | "footer"
-                        | "blockquote"
-                        | "pre"
-                        | "table"
-                        | "ul"
-                        | "ol"
-                );
-                if block {
-                    out.push('\n');
-                }
-                for c in node.children() {
-                    walk(c, out);
-                }
-                if block {
-                    out.push('\n');
-                }
-            }
-            _ => {
-                for c in node.children() {
-                    walk(c, out);
-                }
-            }
-        }
-    }
-    walk(page.tree.root(), &mut text);
-    let lines: Vec<String> = text
-        .lines()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|l| !l.is_empty())
-        .collect();
-    if lines.is_empty() && title.is_none() {
-        return None;
-    }
-    Some(Document {
-        id: id.to_string(),
-        title,
-        published_at,
-        text: lines.join("\n"),
-        title_span: None,
     })
 }
 
@@ -536,29 +466,17 @@ mod tests {
     }
 
     #[test]
-    fn decodes_gbk_and_big5() {
-        let (gbk, _, _) = encoding_rs::GBK
-            .encode("英伟达发布新一代芯片，中际旭创大涨。超节点与万卡集群成为焦点。");
+    fn split_pages_get_numbered_ids() {
+        let a = |t: &str| ticai_extract::Article {
+            text: t.into(),
+            ..Default::default()
+        };
+        let docs = documents("p.html", vec![a("一"), a("二")]);
         assert_eq!(
-            decode(&gbk),
-            "英伟达发布新一代芯片，中际旭创大涨。超节点与万卡集群成为焦点。"
+            (docs[0].id.as_str(), docs[1].id.as_str()),
+            ("p.html#1", "p.html#2")
         );
-        let (big5, _, _) =
-            encoding_rs::BIG5.encode("輝達發表新一代晶片，伺服器需求強勁，記憶體價格上漲。");
-        assert_eq!(
-            decode(&big5),
-            "輝達發表新一代晶片，伺服器需求強勁，記憶體價格上漲。"
-        );
-        assert_eq!(decode("\u{feff}abc".as_bytes()), "abc");
-    }
-
-    #[test]
-    fn html_title_and_visible_text() {
-        let html = "<html><head><title>标题 - 网站</title><script>var x='华为';</script><meta property='article:published_time' content='2026-11-20T09:00:00+08:00'></head><body><h1>大标题</h1><p>第一段  英伟达</p><style>.a{}</style><p>第二段</p></body></html>";
-        let d = html_document("p.html", html).unwrap();
-        assert_eq!(d.title.as_deref(), Some("标题 - 网站"));
-        assert_eq!(d.text, "大标题\n第一段 英伟达\n第二段");
-        assert_eq!(d.published_at.as_deref(), Some("2026-11-20T09:00:00+08:00"));
+        assert_eq!(documents("p.html", vec![a("一")])[0].id, "p.html");
     }
 
     #[test]

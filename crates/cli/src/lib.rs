@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod cmd;
 pub mod eval;
+pub mod eval_extract;
 pub mod input;
 pub mod lexicons;
 pub mod output;

@@ -1,5 +1,6 @@
 //! One module per `ticai` command.
 
+pub mod extract;
 pub mod lexicon;
 pub mod segment;
 pub mod tag;

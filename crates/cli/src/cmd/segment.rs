@@ -25,6 +25,7 @@ pub fn run(args: SegmentArgs, lexicon: Option<&Path>) -> Result<ExitCode> {
     let reader = Reader {
         format: args.input_format,
         fields: &fields,
+        extract: true,
     };
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from("-")]

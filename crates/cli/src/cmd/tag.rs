@@ -30,6 +30,10 @@ pub struct TagArgs {
     /// published_at|published_iso|datetime|published|date, id|url|link.
     #[arg(long = "field", value_name = "KEY=FIELD")]
     pub fields: Vec<String>,
+    /// Tag text and HTML files as they are: no boilerplate removal, no
+    /// digest splitting (offsets then point into the whole file's text).
+    #[arg(long)]
+    pub no_extract: bool,
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     pub jobs: Option<usize>,
@@ -55,6 +59,7 @@ pub fn run(args: TagArgs, lexicon: Option<&Path>) -> Result<ExitCode> {
     let reader = Reader {
         format: args.input_format,
         fields: &fields,
+        extract: !args.no_extract,
     };
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut batch: Vec<Document> = Vec::with_capacity(BATCH);
