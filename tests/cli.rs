@@ -686,3 +686,290 @@ fn tag_uses_the_extractor() {
     let themes = ids(&json_lines(&out)[0]["themes"], "id");
     assert!(themes.contains(&"liquor".to_string()), "{themes:?}");
 }
+
+/// Runs ticai with a data dir.
+fn ticai_in(data: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["--data-dir", data.to_str().unwrap()];
+    all.extend_from_slice(args);
+    ticai(&all, None)
+}
+
+fn search_json(data: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["search", "--format", "json"];
+    all.extend_from_slice(args);
+    let out = ticai_in(data, &all);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    serde_json::from_str(stdout(&out).trim()).unwrap()
+}
+
+fn result_ids(v: &Value) -> Vec<String> {
+    let mut ids: Vec<String> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    ids
+}
+
+const INDEX_DOCS: &str = r#"{"id":"a","title":"国产超节点万卡集群交付","content":"中科曙光发布超节点万卡集群产品，国产算力加速落地。","datetime":"2026-11-18T09:30:00+08:00","source":"样例A"}
+{"id":"b","title":"超节点与万卡分别推进","content":"超节点方案已经发布，而另一家公司的万卡规划仍在推进。","datetime":"2026-11-19T10:00:00+08:00","source":"样例B"}
+{"id":"c","title":"輝達新品","content":"輝達新一代平台量產，伺服器供應鏈滿載。","datetime":"2026-11-20T11:00:00+08:00","source":"样例A"}
+{"id":"d","title":"英伟达光模块需求","content":"英伟达新平台带动800G光模块需求，中际旭创(300308)受益。","datetime":"2026-11-21T12:00:00+08:00","source":"样例B"}
+{"id":"e","title":"液冷渗透率提升","content":"冷板式液冷仍是主流路线，英维克中标多个项目。","datetime":"2026-10-01T08:00:00+08:00","source":"样例A"}
+"#;
+
+#[test]
+fn ingest_search_and_stats_on_a_real_index() {
+    let dir = scratch("index");
+    let data = dir.join("data");
+    let f = dir.join("docs.jsonl");
+    std::fs::write(&f, INDEX_DOCS).unwrap();
+    // ingesting twice changes nothing
+    for _ in 0..2 {
+        let out = ticai_in(&data, &["ingest", f.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(
+            stdout(&out).contains("the index holds 5 documents"),
+            "{}",
+            stdout(&out)
+        );
+    }
+    let out = ticai_in(&data, &["stats", "--format", "json"]);
+    let stats: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(stats["documents"], 5);
+    assert_eq!(stats["first_published"], "2026-10-01T08:00:00+08:00");
+    assert_eq!(stats["last_published"], "2026-11-21T12:00:00+08:00");
+    assert_eq!(stats["sources"].as_array().unwrap().len(), 2);
+    assert!(stats["index_bytes"].as_u64().unwrap() > 0);
+    assert_eq!(
+        stats["indexed_lexicon_versions"][0]["version"],
+        stats["lexicon_version"]
+    );
+
+    // a phrase across segment boundaries: 超节点万卡集群 is 超节点 + 万卡集群
+    assert_eq!(result_ids(&search_json(&data, &["\"超节点 万卡\""])), ["a"]);
+    // the same words apart match without quotes
+    assert_eq!(
+        result_ids(&search_json(&data, &["超节点 万卡"])),
+        ["a", "b"]
+    );
+    // traditional script and aliases: 輝達 finds 英伟达 and the reverse
+    assert_eq!(result_ids(&search_json(&data, &["輝達"])), ["c", "d"]);
+    assert_eq!(result_ids(&search_json(&data, &["英伟达"])), ["c", "d"]);
+    assert_eq!(result_ids(&search_json(&data, &["NVIDIA"])), ["c", "d"]);
+    assert_eq!(result_ids(&search_json(&data, &["伺服器"])), ["c"]);
+    // boolean operators and field prefixes
+    assert_eq!(result_ids(&search_json(&data, &["英伟达 -光模块"])), ["c"]);
+    assert_eq!(
+        result_ids(&search_json(&data, &["液冷 OR 光模块"])),
+        ["d", "e"]
+    );
+    assert_eq!(result_ids(&search_json(&data, &["title:液冷"])), ["e"]);
+    // filters combine
+    assert_eq!(
+        result_ids(&search_json(&data, &["--theme", "supernode"])),
+        ["a", "b"]
+    );
+    assert_eq!(
+        result_ids(&search_json(
+            &data,
+            &[
+                "--theme",
+                "supernode",
+                "--theme",
+                "wanka-cluster",
+                "--source",
+                "样例A"
+            ]
+        )),
+        ["a"]
+    );
+    assert_eq!(
+        result_ids(&search_json(&data, &["--company", "300308"])),
+        ["d"]
+    );
+    assert_eq!(
+        result_ids(&search_json(
+            &data,
+            &["--company", "輝達", "--since", "2026-11-21"]
+        )),
+        ["d"]
+    );
+    assert_eq!(
+        result_ids(&search_json(
+            &data,
+            &["--company", "NVDA", "--until", "2026-11-20"]
+        )),
+        ["c"]
+    );
+    assert_eq!(
+        result_ids(&search_json(
+            &data,
+            &["--since", "2026-11-19", "--until", "2026-11-20"]
+        )),
+        ["b", "c"]
+    );
+    // sorting by date, newest first, and the result fields
+    let v = search_json(&data, &["--sort", "date", "--limit", "2"]);
+    assert_eq!(v["total"], 5);
+    let first = &v["results"][0];
+    assert_eq!(
+        (first["id"].as_str(), first["published_at"].as_str()),
+        (Some("d"), Some("2026-11-21T12:00:00+08:00"))
+    );
+    assert_eq!(first["source"], "样例B");
+    assert!(
+        first["companies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["name"] == "中际旭创")
+    );
+    // snippets highlight the match, in the original script
+    let v = search_json(&data, &["英伟达"]);
+    let c = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "c")
+        .unwrap();
+    assert!(
+        c["snippet"].as_str().unwrap().contains("<b>輝達</b>"),
+        "{}",
+        c["snippet"]
+    );
+    assert!(v["results"][0]["score"].as_f64().unwrap() > 0.0);
+    assert!(v["results"][0]["themes"].is_array());
+
+    // a malformed query is an error that shows the query, not a panic
+    let out = ticai_in(&data, &["search", "title:(超节点"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("invalid query \"title:(超节点\""),
+        "{}",
+        stderr(&out)
+    );
+    let out = ticai_in(&data, &["search", "x", "--theme", "no-such-theme"]);
+    assert!(
+        stderr(&out).contains("no such theme id"),
+        "{}",
+        stderr(&out)
+    );
+    let out = ticai_in(&data, &["search", "x", "--since", "yesterday-ish"]);
+    assert!(
+        stderr(&out).contains("--since \"yesterday-ish\": not a date"),
+        "{}",
+        stderr(&out)
+    );
+    // the table format
+    let out = ticai_in(&data, &["search", "液冷"]);
+    let s = stdout(&out);
+    assert!(
+        s.contains("1 result(s) for \"液冷\"") && s.contains("【液冷】"),
+        "{s}"
+    );
+}
+
+#[test]
+fn search_without_an_index_says_so() {
+    let dir = scratch("no_index");
+    let out = ticai_in(&dir, &["search", "超节点"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no index in"), "{}", stderr(&out));
+}
+
+#[test]
+fn retag_after_a_lexicon_change() {
+    let dir = scratch("retag");
+    let data = dir.join("data");
+    let lex = dir.join("lexicon");
+    std::fs::create_dir_all(lex.join("themes")).unwrap();
+    std::fs::create_dir_all(lex.join("companies")).unwrap();
+    let theme = |id: &str, name: &str| {
+        format!(
+            "[[theme]]\nid = \"{id}\"\nname_zh = \"{name}\"\nname_en = \"{id}\"\ndescription = \"d\"\n"
+        )
+    };
+    std::fs::write(lex.join("themes/t.toml"), theme("liquid-cooling", "液冷")).unwrap();
+    let f = dir.join("docs.jsonl");
+    std::fs::write(&f, INDEX_DOCS).unwrap();
+    let l = lex.to_str().unwrap();
+    assert!(
+        ticai_in(&data, &["--lexicon", l, "ingest", f.to_str().unwrap()])
+            .status
+            .success()
+    );
+    assert_eq!(
+        result_ids(&search_json(
+            &data,
+            &["--lexicon", l, "--theme", "liquid-cooling"]
+        )),
+        ["e"]
+    );
+    // a new theme appears in the lexicon: retag finds it without re-reading the files
+    std::fs::write(
+        lex.join("themes/t.toml"),
+        theme("liquid-cooling", "液冷") + "\n" + &theme("supernode", "超节点"),
+    )
+    .unwrap();
+    let out = ticai_in(&data, &["--lexicon", l, "retag"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("re-tagged 5 of 5 documents"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        result_ids(&search_json(
+            &data,
+            &["--lexicon", l, "--theme", "supernode"]
+        )),
+        ["a", "b"]
+    );
+    let stats: Value = serde_json::from_str(
+        stdout(&ticai_in(
+            &data,
+            &["--lexicon", l, "stats", "--format", "json"],
+        ))
+        .trim(),
+    )
+    .unwrap();
+    assert_eq!(stats["documents"], 5);
+    assert_eq!(
+        stats["indexed_lexicon_versions"].as_array().unwrap().len(),
+        1
+    );
+    assert_eq!(
+        stats["indexed_lexicon_versions"][0]["version"],
+        stats["lexicon_version"]
+    );
+    // nothing is stale any more
+    let out = ticai_in(&data, &["--lexicon", l, "retag"]);
+    assert!(
+        stdout(&out).contains("re-tagged 0 of 5 documents"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn demo_builds_and_searches_a_fresh_index() {
+    let dir = scratch("demo");
+    let data = dir.join("data");
+    let out = ticai_in(&data, &["demo"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let s = stdout(&out);
+    assert!(s.contains("tagged and indexed 10 documents"), "{s}");
+    assert!(s.contains("【超节点】"), "{s}");
+    assert!(s.contains("top themes (documents):"), "{s}");
+    assert!(
+        s.contains("SK海力士 (1)") || s.contains("英伟达 (3)"),
+        "{s}"
+    );
+    // the demo refuses to overwrite an index
+    let out = ticai_in(&data, &["demo"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("already holds an index"));
+}

@@ -36,6 +36,34 @@ fn main() {
         }
     }
     code.push_str("];\n");
+    // the sample corpus, for `ticai demo` outside the repository
+    code.push_str("pub static SAMPLE: &[(&str, &[u8])] = &[\n");
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus/sample");
+    println!("cargo::rerun-if-changed={}", sample.display());
+    if let Ok(rd) = std::fs::read_dir(&sample) {
+        let mut paths: Vec<_> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for p in paths {
+            let name = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .expect("sample file names are UTF-8")
+                .to_string();
+            if name == "README.md" {
+                continue;
+            }
+            println!("cargo::rerun-if-changed={}", p.display());
+            let abs = p.canonicalize().expect("sample file exists");
+            writeln!(
+                code,
+                "    ({:?}, include_bytes!({:?})),",
+                format!("corpus/sample/{name}"),
+                abs
+            )
+            .unwrap();
+        }
+    }
+    code.push_str("];\n");
     let out =
         Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("lexicon_files.rs");
     std::fs::write(out, code).expect("OUT_DIR is writable");

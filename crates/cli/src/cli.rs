@@ -13,6 +13,11 @@ pub struct Cli {
     #[arg(long, global = true, env = "TICAI_LEXICON", value_name = "DIR")]
     pub lexicon: Option<PathBuf>,
 
+    /// Data directory for the index (default: TICAI_HOME, else
+    /// $XDG_DATA_HOME/ticai or ~/.local/share/ticai).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -23,6 +28,16 @@ pub enum Command {
     Tag(cmd::tag::TagArgs),
     /// Extract articles (main text, title, date, source) from HTML or text pages.
     Extract(cmd::extract::ExtractArgs),
+    /// Tag documents and add them to the search index (upsert by id).
+    Ingest(cmd::store::IngestArgs),
+    /// Re-tag stored documents after a lexicon change (no re-fetching).
+    Retag(cmd::store::RetagArgs),
+    /// Search the index.
+    Search(cmd::store::SearchArgs),
+    /// Documents, sources, date range, lexicon version and size of the index.
+    Stats(cmd::store::StatsArgs),
+    /// Index the bundled sample corpus into a fresh data dir and search it.
+    Demo(cmd::store::DemoArgs),
     /// Check, list and import lexicons.
     #[command(subcommand)]
     Lexicon(cmd::lexicon::LexiconCommand),
@@ -36,7 +51,13 @@ pub enum Command {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let lexicon = cli.lexicon.as_deref();
+    let data = cli.data_dir.as_deref();
     match cli.command {
+        Command::Ingest(args) => cmd::store::ingest(args, data, lexicon),
+        Command::Retag(args) => cmd::store::retag(args, data, lexicon),
+        Command::Search(args) => cmd::store::search(args, data, lexicon),
+        Command::Stats(args) => cmd::store::stats(args, data, lexicon),
+        Command::Demo(args) => cmd::store::demo(args, data, lexicon),
         Command::Tag(args) => cmd::tag::run(args, lexicon),
         Command::Extract(args) => cmd::extract::run(args),
         Command::Lexicon(c) => cmd::lexicon::run(c, lexicon),

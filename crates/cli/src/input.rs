@@ -42,6 +42,8 @@ pub struct FieldMap {
     pub title: Vec<String>,
     pub published_at: Vec<String>,
     pub id: Vec<String>,
+    pub url: Vec<String>,
+    pub source: Vec<String>,
 }
 
 impl Default for FieldMap {
@@ -58,6 +60,8 @@ impl Default for FieldMap {
                 "date",
             ]),
             id: v(&["id", "url", "link"]),
+            url: v(&["url", "link"]),
+            source: v(&["source", "feed_source", "site"]),
         }
     }
 }
@@ -79,8 +83,10 @@ impl FieldMap {
                 "title" => &mut self.title,
                 "published_at" => &mut self.published_at,
                 "id" => &mut self.id,
+                "url" => &mut self.url,
+                "source" => &mut self.source,
                 other => bail!(
-                    "--field {o:?}: unknown key {other:?} (known: text, title, published_at, id)"
+                    "--field {o:?}: unknown key {other:?} (known: text, title, published_at, id, url, source)"
                 ),
             };
             *slot = vec![col.to_string()];
@@ -186,6 +192,24 @@ impl Reader<'_> {
                 Ok(())
             }
         }
+    }
+
+    /// Reads one named input from memory, its format from the name.
+    pub fn read_named_bytes(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        on_doc: &mut dyn FnMut(Document) -> Result<()>,
+        on_err: &mut dyn FnMut(InputError),
+    ) -> Result<()> {
+        let format = match self.format {
+            InputFormat::Auto => format_of(Path::new(name)),
+            f => f,
+        };
+        if format == InputFormat::Jsonl {
+            return self.read_jsonl(name, bytes, on_doc, on_err);
+        }
+        self.read_bytes(name, format, bytes, on_doc, on_err)
     }
 
     fn read_bytes(
@@ -340,6 +364,8 @@ pub fn documents(id: &str, articles: Vec<ticai_extract::Article>) -> Vec<Documen
             },
             title: a.title,
             published_at: a.published_at,
+            url: a.canonical_url,
+            source: a.source,
             text: a.text,
             title_span: None,
         })
@@ -370,9 +396,9 @@ pub fn text_document(id: &str, text: &str) -> Option<Document> {
     Some(Document {
         id: id.to_string(),
         title: title_span.map(|_| first.to_string()),
-        published_at: None,
         text: text.to_string(),
         title_span,
+        ..Document::default()
     })
 }
 
@@ -406,6 +432,8 @@ pub fn json_document(
             .unwrap_or_else(|| format!("{file}:{line}")),
         title: pick(&fields.title).filter(|s| !s.trim().is_empty()),
         published_at: pick(&fields.published_at).filter(|s| !s.trim().is_empty()),
+        url: pick(&fields.url).filter(|s| !s.trim().is_empty()),
+        source: pick(&fields.source).filter(|s| !s.trim().is_empty()),
         text,
         title_span: None,
     })

@@ -10,6 +10,11 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/lexicon_files.rs"));
 }
 
+/// The bundled sample corpus: (path, bytes) of every file.
+pub fn sample_corpus() -> &'static [(&'static str, &'static [u8])] {
+    embedded::SAMPLE
+}
+
 /// The lexicon compiled into the binary.
 pub fn builtin() -> Lexicon {
     let files: Vec<SourceFile> = embedded::FILES

@@ -97,6 +97,12 @@ pub struct Document {
     pub title: Option<String>,
     /// As given by the source; not reinterpreted here.
     pub published_at: Option<String>,
+    /// Where the document was found (page URL, or the JSONL url/link field).
+    #[serde(default)]
+    pub url: Option<String>,
+    /// The publisher or feed (来源, JSONL `source`).
+    #[serde(default)]
+    pub source: Option<String>,
     /// The body text. Evidence offsets are character offsets into this.
     pub text: String,
     /// When the title is the first line of `text` rather than a separate

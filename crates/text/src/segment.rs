@@ -84,6 +84,11 @@ impl Segmenter {
             .collect()
     }
 
+    /// Whether `word` is in the dictionary (jieba's or injected).
+    pub fn has_word(&self, word: &str) -> bool {
+        self.jieba.has_word(word)
+    }
+
     /// The tokens of `text` as strings.
     pub fn words<'a>(&self, text: &'a str) -> Vec<&'a str> {
         self.jieba

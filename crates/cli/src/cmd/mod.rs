@@ -3,4 +3,5 @@
 pub mod extract;
 pub mod lexicon;
 pub mod segment;
+pub mod store;
 pub mod tag;

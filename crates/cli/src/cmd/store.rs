@@ -1,0 +1,540 @@
+//! Commands over the stored index: ingest, retag, search, stats, demo.
+
+use crate::cmd::tag::tag_batch;
+use crate::input::{FieldMap, InputFormat, Reader};
+use crate::lexicons;
+use anyhow::{Context, Result, bail};
+use clap::{Args, ValueEnum};
+use serde_json::json;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+use ticai_index::{SearchRequest, SearchResults, Sort, TicaiIndex, canonical_company_names};
+use ticai_lexicon::Lexicon;
+use ticai_model::Document;
+use ticai_tag::Tagger;
+
+/// The data directory: `--data-dir`, else `TICAI_HOME`, else the user's
+/// data directory (`$XDG_DATA_HOME/ticai` or `~/.local/share/ticai`).
+pub fn data_dir(flag: Option<&Path>) -> Result<PathBuf> {
+    if let Some(d) = flag {
+        return Ok(d.to_path_buf());
+    }
+    if let Some(d) = std::env::var_os("TICAI_HOME").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(d));
+    }
+    if let Some(d) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(d).join("ticai"));
+    }
+    match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        Some(h) => Ok(PathBuf::from(h).join(".local/share/ticai")),
+        None => bail!("no data directory: pass --data-dir DIR or set TICAI_HOME"),
+    }
+}
+
+/// The tagger, lexicon and index of a data directory.
+pub struct Store {
+    pub lexicon: Lexicon,
+    pub tagger: Arc<Tagger>,
+    pub index: TicaiIndex,
+    pub dir: PathBuf,
+}
+
+impl Store {
+    pub fn open(data: &Path, lexicon_dir: Option<&Path>) -> Result<Store> {
+        let lexicon = lexicons::load_valid(lexicon_dir)?;
+        let tagger = Arc::new(Tagger::new(&lexicon)?);
+        let canonical = canonical_company_names(&lexicon, &tagger);
+        let dir = data.join("index");
+        let index = TicaiIndex::open_or_create(&dir, tagger.clone(), canonical)?;
+        Ok(Store {
+            lexicon,
+            tagger,
+            index,
+            dir: data.to_path_buf(),
+        })
+    }
+
+    /// Tags and upserts documents, committing every `commit_every`.
+    pub fn ingest(
+        &self,
+        docs: &mut Vec<Document>,
+        writer: &mut ticai_index::Writer<'_>,
+        jobs: usize,
+    ) -> Result<usize> {
+        let tagged = tag_batch(&self.tagger, docs, jobs);
+        for (d, t) in docs.iter().zip(&tagged) {
+            writer.upsert(d, t, &self.lexicon.version, None)?;
+        }
+        let n = docs.len();
+        docs.clear();
+        Ok(n)
+    }
+}
+
+fn jobs(flag: Option<usize>) -> usize {
+    flag.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1)
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    #[arg(long, value_enum, default_value_t)]
+    pub input_format: InputFormat,
+    /// JSON Lines field mapping, KEY=FIELD (as for `ticai tag`).
+    #[arg(long = "field", value_name = "KEY=FIELD")]
+    pub fields: Vec<String>,
+    /// Index text and HTML files as they are (no extraction).
+    #[arg(long)]
+    pub no_extract: bool,
+    /// Commit (make durable and visible) every N documents.
+    #[arg(long, default_value_t = 50_000)]
+    pub commit_every: usize,
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+    /// Files, directories or `-`.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+const BATCH: usize = 2048;
+
+pub fn ingest(args: IngestArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Result<ExitCode> {
+    let data = data_dir(data)?;
+    let fields = FieldMap::default().with_overrides(&args.fields)?;
+    let store = Store::open(&data, lexicon)?;
+    let started = Instant::now();
+    let mut writer = store.index.writer()?;
+    let reader = Reader {
+        format: args.input_format,
+        fields: &fields,
+        extract: !args.no_extract,
+    };
+    let jobs = jobs(args.jobs);
+    let mut batch = Vec::with_capacity(BATCH);
+    let (mut ingested, mut since_commit, mut failed, mut bytes) = (0usize, 0usize, 0usize, 0usize);
+    let commit_every = args.commit_every.max(1);
+    reader.read_all(
+        &args.paths,
+        &mut |doc| {
+            bytes += doc.text.len() + doc.title.as_deref().map_or(0, str::len);
+            batch.push(doc);
+            if batch.len() >= BATCH {
+                let n = store.ingest(&mut batch, &mut writer, jobs)?;
+                ingested += n;
+                since_commit += n;
+                if since_commit >= commit_every {
+                    writer.commit()?;
+                    since_commit = 0;
+                }
+            }
+            Ok(())
+        },
+        &mut |err| {
+            failed += 1;
+            eprintln!("ticai: {err}");
+        },
+    )?;
+    ingested += store.ingest(&mut batch, &mut writer, jobs)?;
+    writer.commit()?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "ingested {ingested} documents ({:.1} MB of text, {:.1} MB/s) into {}; the index holds {} documents",
+        bytes as f64 / 1e6,
+        bytes as f64 / 1e6 / secs.max(1e-9),
+        store.dir.display(),
+        store.index.num_docs()?
+    );
+    if failed > 0 {
+        eprintln!("ticai: {failed} input(s) could not be read; the others were ingested");
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Args)]
+pub struct RetagArgs {
+    /// Re-tag every document, not only those tagged with another lexicon version.
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+}
+
+pub fn retag(args: RetagArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Result<ExitCode> {
+    let data = data_dir(data)?;
+    let store = Store::open(&data, lexicon)?;
+    let version = store.lexicon.version.clone();
+    let stored = store.index.stored_articles()?;
+    let total = stored.len();
+    let stale: Vec<_> = stored
+        .into_iter()
+        .filter(|a| args.all || a.lexicon_version.as_deref() != Some(version.as_str()))
+        .collect();
+    let mut writer = store.index.writer()?;
+    let jobs = jobs(args.jobs);
+    for chunk in stale.chunks(BATCH) {
+        let docs: Vec<Document> = chunk.iter().map(|a| a.document.clone()).collect();
+        for ((d, t), a) in docs
+            .iter()
+            .zip(tag_batch(&store.tagger, &docs, jobs))
+            .zip(chunk)
+        {
+            writer.upsert(d, &t, &version, a.cluster_id.as_deref())?;
+        }
+    }
+    writer.commit()?;
+    println!(
+        "re-tagged {} of {total} documents with lexicon {version}",
+        stale.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum SortArg {
+    #[default]
+    Relevance,
+    Date,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum OutFormat {
+    #[default]
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Words, "phrases", AND/OR/NOT (or + and -), field prefixes (title:,
+    /// body:, source:, themes:, companies:). Words are ANDed. Empty: all.
+    #[arg(default_value = "")]
+    pub query: String,
+    /// Only documents tagged with this theme id (repeatable: all of them).
+    #[arg(long = "theme", value_name = "ID")]
+    pub themes: Vec<String>,
+    /// Only documents naming this company: name, alias or code (repeatable).
+    #[arg(long = "company", value_name = "NAME|CODE")]
+    pub companies: Vec<String>,
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Published on or after (2026-11-01, or an RFC 3339 time).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Published on or before (a date includes that whole day).
+    #[arg(long)]
+    pub until: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub sort: SortArg,
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutFormat,
+}
+
+fn date_arg(flag: &str, value: &str, end_of_day: bool) -> Result<tantivy::DateTime> {
+    let d = ticai_extract::parse_date(value, None).with_context(|| {
+        format!("{flag} {value:?}: not a date (use 2026-11-01 or an RFC 3339 time)")
+    })?;
+    let date_only = !value.contains([':', 'T']);
+    let secs = d.timestamp() + if end_of_day && date_only { 86_399 } else { 0 };
+    Ok(tantivy::DateTime::from_timestamp_secs(secs))
+}
+
+pub fn request(args: &SearchArgs, lexicon: &Lexicon) -> Result<SearchRequest> {
+    for t in &args.themes {
+        if lexicon.theme(t).is_none() {
+            bail!("--theme {t:?}: no such theme id (see `ticai lexicon themes`)");
+        }
+    }
+    Ok(SearchRequest {
+        query: args.query.clone(),
+        themes: args.themes.clone(),
+        companies: args.companies.clone(),
+        source: args.source.clone(),
+        since: args
+            .since
+            .as_deref()
+            .map(|v| date_arg("--since", v, false))
+            .transpose()?,
+        until: args
+            .until
+            .as_deref()
+            .map(|v| date_arg("--until", v, true))
+            .transpose()?,
+        sort: match args.sort {
+            SortArg::Relevance => Sort::Relevance,
+            SortArg::Date => Sort::Date,
+        },
+        limit: args.limit,
+    })
+}
+
+pub fn search(args: SearchArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Result<ExitCode> {
+    let data = data_dir(data)?;
+    if !data.join("index/meta.json").exists() {
+        bail!(
+            "no index in {}: run `ticai ingest PATH...` (or `ticai demo`) first",
+            data.display()
+        );
+    }
+    let store = Store::open(&data, lexicon)?;
+    let req = request(&args, &store.lexicon)?;
+    let res = store.index.search(&req)?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        OutFormat::Json => writeln!(out, "{}", serde_json::to_string(&res)?)?,
+        OutFormat::Table => write_results(&mut out, &args.query, &res)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Results for a terminal: title, date, source, themes, companies, snippet
+/// with matches in 【】.
+pub fn write_results(
+    out: &mut impl Write,
+    query: &str,
+    res: &SearchResults,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{} result(s) for {query:?} (showing {})",
+        res.total,
+        res.results.len()
+    )?;
+    for (i, h) in res.results.iter().enumerate() {
+        let names = |v: &serde_json::Value, key: &str| {
+            v.as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x[key].as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default()
+        };
+        let date = h
+            .published_at
+            .as_deref()
+            .map(|d| d.get(..16).unwrap_or(d).replace('T', " "))
+            .unwrap_or_else(|| "-".into());
+        writeln!(
+            out,
+            "\n{:>2}. {}  {}  {}{}",
+            i + 1,
+            date,
+            h.source.as_deref().unwrap_or("-"),
+            h.title.as_deref().unwrap_or("(no title)"),
+            h.score.map(|s| format!("  [{s:.2}]")).unwrap_or_default()
+        )?;
+        writeln!(out, "    themes: {}", names(&h.themes, "id"))?;
+        writeln!(out, "    companies: {}", names(&h.companies, "name"))?;
+        let snippet = h
+            .snippet
+            .replace("<b>", "【")
+            .replace("</b>", "】")
+            .replace("&amp;", "&")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"");
+        writeln!(
+            out,
+            "    {}",
+            snippet.split_whitespace().collect::<Vec<_>>().join(" ")
+        )?;
+        writeln!(out, "    id: {}", h.id)?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutFormat,
+}
+
+pub fn stats(args: StatsArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Result<ExitCode> {
+    let data = data_dir(data)?;
+    if !data.join("index/meta.json").exists() {
+        bail!(
+            "no index in {}: run `ticai ingest PATH...` (or `ticai demo`) first",
+            data.display()
+        );
+    }
+    let store = Store::open(&data, lexicon)?;
+    let s = store.index.stats()?;
+    let report = json!({
+        "data_dir": data.display().to_string(),
+        "documents": s.documents,
+        "segments": s.segments,
+        "sources": s.sources.iter().map(|(k, n)| json!({"source": k, "documents": n})).collect::<Vec<_>>(),
+        "first_published": s.first_published,
+        "last_published": s.last_published,
+        "lexicon_version": store.lexicon.version,
+        "indexed_lexicon_versions": s.lexicon_versions.iter().map(|(k, n)| json!({"version": k, "documents": n})).collect::<Vec<_>>(),
+        "index_bytes": s.index_bytes,
+    });
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        OutFormat::Json => writeln!(out, "{report}")?,
+        OutFormat::Table => {
+            writeln!(out, "data dir:        {}", data.display())?;
+            writeln!(
+                out,
+                "documents:       {} in {} segment(s)",
+                s.documents, s.segments
+            )?;
+            writeln!(
+                out,
+                "published:       {} .. {}",
+                s.first_published.as_deref().unwrap_or("-"),
+                s.last_published.as_deref().unwrap_or("-")
+            )?;
+            let srcs: Vec<String> = s
+                .sources
+                .iter()
+                .take(10)
+                .map(|(k, n)| format!("{k} ({n})"))
+                .collect();
+            writeln!(
+                out,
+                "sources:         {} distinct; {}",
+                s.sources.len(),
+                srcs.join(", ")
+            )?;
+            let vers: Vec<String> = s
+                .lexicon_versions
+                .iter()
+                .map(|(k, n)| format!("{k} ({n})"))
+                .collect();
+            writeln!(
+                out,
+                "lexicon:         {} now; indexed with {}",
+                store.lexicon.version,
+                vers.join(", ")
+            )?;
+            writeln!(out, "index size:      {:.1} MB", s.index_bytes as f64 / 1e6)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {}
+
+/// Builds a fresh index from the bundled sample corpus, runs two searches
+/// and prints the top themes and companies.
+pub fn demo(_args: DemoArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Result<ExitCode> {
+    let data = match data {
+        Some(d) => {
+            if d.join("index").exists() {
+                bail!(
+                    "{} already holds an index; the demo builds a fresh one: pass an empty or new directory",
+                    d.display()
+                );
+            }
+            d.to_path_buf()
+        }
+        None => {
+            let d = std::env::temp_dir().join(format!("ticai-demo-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&d);
+            d
+        }
+    };
+    let started = Instant::now();
+    let store = Store::open(&data, lexicon)?;
+    let fields = FieldMap::default();
+    let reader = Reader {
+        format: InputFormat::Auto,
+        fields: &fields,
+        extract: true,
+    };
+    let mut docs = Vec::new();
+    for (name, bytes) in lexicons::sample_corpus() {
+        reader.read_named_bytes(
+            name,
+            bytes,
+            &mut |d| {
+                docs.push(d);
+                Ok(())
+            },
+            &mut |e| eprintln!("ticai: {e}"),
+        )?;
+    }
+    let mut writer = store.index.writer()?;
+    let n = store.ingest(&mut docs, &mut writer, jobs(None))?;
+    writer.commit()?;
+    drop(writer);
+    let mut out = std::io::stdout().lock();
+    let dd = data.display();
+    writeln!(
+        out,
+        "ticai demo: tagged and indexed {n} documents of the bundled sample corpus into {dd} in {:.1} s",
+        started.elapsed().as_secs_f64()
+    )?;
+    let searches = [
+        (
+            "超节点",
+            SearchArgs {
+                query: "超节点".into(),
+                themes: vec![],
+                companies: vec![],
+                source: None,
+                since: None,
+                until: None,
+                sort: SortArg::Relevance,
+                limit: 3,
+                format: OutFormat::Table,
+            },
+        ),
+        (
+            "--company 輝達 --sort date",
+            SearchArgs {
+                query: String::new(),
+                themes: vec![],
+                companies: vec!["輝達".into()],
+                source: None,
+                since: None,
+                until: None,
+                sort: SortArg::Date,
+                limit: 3,
+                format: OutFormat::Table,
+            },
+        ),
+    ];
+    for (shown, args) in searches {
+        writeln!(out, "\n$ ticai search {shown} --data-dir {dd}")?;
+        let res = store.index.search(&request(&args, &store.lexicon)?)?;
+        write_results(&mut out, &args.query, &res)?;
+    }
+    let themes = store.index.top_terms("themes", 8, None)?;
+    // the index keeps company names lower-cased; show them as the lexicon writes them
+    let names: std::collections::HashMap<String, &str> = store
+        .lexicon
+        .companies
+        .iter()
+        .map(|c| (c.name.to_lowercase(), c.name.as_str()))
+        .collect();
+    let companies: Vec<(String, u64)> = store
+        .index
+        .top_terms("companies", 8, None)?
+        .into_iter()
+        .map(|(k, n)| (names.get(&k).map_or(k, |s| s.to_string()), n))
+        .collect();
+    let fmt = |v: &[(String, u64)]| {
+        v.iter()
+            .map(|(k, n)| format!("{k} ({n})"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    writeln!(out, "\ntop themes (documents):    {}", fmt(&themes))?;
+    writeln!(out, "top companies (documents): {}", fmt(&companies))?;
+    writeln!(
+        out,
+        "\nmore: ticai search '\"光模块\" OR 铜缆' --data-dir {dd}; ticai stats --data-dir {dd}"
+    )?;
+    Ok(ExitCode::SUCCESS)
+}

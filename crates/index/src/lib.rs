@@ -1,0 +1,696 @@
+//! ticai's search index: tantivy on disk, one document per tagged article.
+//!
+//! ```text
+//! id, url, source          raw strings (id is the upsert key)
+//! title, body              Chinese analyzer (see [`analyzer`]), positions, stored
+//! published_at             date, indexed + fast; `published` keeps the RFC 3339 text
+//! month                    i64 fast (yyyymm, China time), for calendar buckets
+//! themes, companies,       raw strings, multi-valued, fast: filters and aggregations
+//! company_codes            (`300308` and `300308.SZ`)
+//! tags                     stored JSON: themes and companies with mention counts
+//! lexicon_version, cluster_id, script, ingested_at
+//! ```
+
+pub mod analyzer;
+
+use analyzer::{ANALYZER, ZhTokenizer};
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tantivy::aggregation::AggregationCollector;
+use tantivy::aggregation::agg_req::Aggregations;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value as _,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{
+    DateTime, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term,
+};
+use ticai_lexicon::Lexicon;
+use ticai_model::{Document, TaggedDocument};
+use ticai_tag::Tagger;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("index at {path}: {source}")]
+    Tantivy {
+        path: PathBuf,
+        #[source]
+        source: tantivy::TantivyError,
+    },
+    #[error("cannot create {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "index at {0} was written with another schema (field {1:?} missing); re-ingest into a new data dir"
+    )]
+    Schema(PathBuf, String),
+    #[error("invalid query {query:?}: {message}")]
+    Query { query: String, message: String },
+    #[error("{0}")]
+    Request(String),
+}
+
+pub type Result<T> = std::result::Result<T, IndexError>;
+
+/// The index's fields.
+#[derive(Clone, Copy, Debug)]
+pub struct Fields {
+    pub id: Field,
+    pub url: Field,
+    pub source: Field,
+    pub title: Field,
+    pub body: Field,
+    pub published_at: Field,
+    pub published: Field,
+    pub month: Field,
+    pub themes: Field,
+    pub companies: Field,
+    pub company_codes: Field,
+    pub tags: Field,
+    pub lexicon_version: Field,
+    pub cluster_id: Field,
+    pub script: Field,
+    pub ingested_at: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = TextOptions::default().set_stored().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let fields = Fields {
+        id: b.add_text_field("id", STRING | STORED),
+        url: b.add_text_field("url", STRING | STORED),
+        source: b.add_text_field("source", STRING | STORED | FAST),
+        title: b.add_text_field("title", text.clone()),
+        body: b.add_text_field("body", text),
+        published_at: b.add_date_field("published_at", INDEXED | FAST),
+        published: b.add_text_field("published", STORED),
+        month: b.add_i64_field("month", INDEXED | FAST),
+        themes: b.add_text_field("themes", STRING | FAST),
+        companies: b.add_text_field("companies", STRING | FAST),
+        company_codes: b.add_text_field("company_codes", STRING),
+        tags: b.add_text_field("tags", STORED),
+        lexicon_version: b.add_text_field("lexicon_version", STRING | STORED | FAST),
+        cluster_id: b.add_text_field("cluster_id", STRING | STORED),
+        script: b.add_text_field("script", STRING | STORED),
+        ingested_at: b.add_date_field("ingested_at", STORED),
+    };
+    (b.build(), fields)
+}
+
+/// How search results are ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sort {
+    #[default]
+    Relevance,
+    /// Newest first; documents without a date last.
+    Date,
+}
+
+/// A search: a query in the query language plus filters.
+#[derive(Clone, Debug, Default)]
+pub struct SearchRequest {
+    /// Words, "phrases", AND/OR/NOT, field prefixes (title:, body:, source:,
+    /// themes:, companies:); empty = every document.
+    pub query: String,
+    /// Theme ids; a document must have all of them.
+    pub themes: Vec<String>,
+    /// Company names, aliases or codes; a document must name all of them.
+    pub companies: Vec<String>,
+    pub source: Option<String>,
+    /// Inclusive bounds on the publication time.
+    pub since: Option<DateTime>,
+    pub until: Option<DateTime>,
+    pub sort: Sort,
+    pub limit: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Hit {
+    pub id: String,
+    pub url: Option<String>,
+    pub title: Option<String>,
+    pub published_at: Option<String>,
+    pub source: Option<String>,
+    /// Relevance score (null when sorted by date).
+    pub score: Option<f32>,
+    pub themes: Value,
+    pub companies: Value,
+    /// A passage of the body with the matched terms in `<b>` tags.
+    pub snippet: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SearchResults {
+    pub total: usize,
+    pub results: Vec<Hit>,
+}
+
+/// What `ticai stats` prints.
+#[derive(Clone, Debug, Serialize)]
+pub struct Stats {
+    pub documents: u64,
+    pub segments: usize,
+    pub sources: Vec<(String, u64)>,
+    pub first_published: Option<String>,
+    pub last_published: Option<String>,
+    pub lexicon_versions: Vec<(String, u64)>,
+    pub index_bytes: u64,
+}
+
+/// A stored article, as `retag` reads it back.
+#[derive(Clone, Debug)]
+pub struct StoredArticle {
+    pub document: Document,
+    pub cluster_id: Option<String>,
+    pub lexicon_version: Option<String>,
+}
+
+pub struct TicaiIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    tokenizer: ZhTokenizer,
+    /// The analyzers queries are cut with (whole words only).
+    query_tokenizers: tantivy::tokenizer::TokenizerManager,
+    path: PathBuf,
+}
+
+fn tantivy_err(path: &Path) -> impl Fn(tantivy::TantivyError) -> IndexError + '_ {
+    move |source| IndexError::Tantivy {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Company alias -> canonical name (normalized, lower-cased) for the
+/// analyzer: every alias of every company whose name is not a common word.
+pub fn canonical_company_names(lexicon: &Lexicon, tagger: &Tagger) -> HashMap<String, String> {
+    let n = tagger.normalizer();
+    let mut map = HashMap::new();
+    for c in lexicon.companies.iter().filter(|c| !c.strict) {
+        let canon = n.normalize_term(&c.name).to_lowercase();
+        for (a, _) in &c.aliases {
+            let key = n.normalize_term(a).to_lowercase();
+            if key != canon {
+                map.entry(key).or_insert_with(|| canon.clone());
+            }
+        }
+    }
+    map
+}
+
+impl TicaiIndex {
+    /// Opens the index in `dir`, creating it if needed.
+    pub fn open_or_create(
+        dir: &Path,
+        tagger: Arc<Tagger>,
+        canonical: HashMap<String, String>,
+    ) -> Result<TicaiIndex> {
+        std::fs::create_dir_all(dir).map_err(|source| IndexError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let (schema, fields) = schema();
+        let err = tantivy_err(dir);
+        let index = if dir.join("meta.json").exists() {
+            let index = Index::open_in_dir(dir).map_err(&err)?;
+            let have = index.schema();
+            for (_, entry) in schema.fields() {
+                if have.get_field(entry.name()).is_err() {
+                    return Err(IndexError::Schema(
+                        dir.to_path_buf(),
+                        entry.name().to_string(),
+                    ));
+                }
+            }
+            index
+        } else {
+            Index::create_in_dir(dir, schema).map_err(&err)?
+        };
+        let tokenizer = ZhTokenizer::new(tagger, canonical);
+        index.tokenizers().register(ANALYZER, tokenizer.for_index());
+        let query_tokenizers = tantivy::tokenizer::TokenizerManager::default();
+        query_tokenizers.register(ANALYZER, tokenizer.clone());
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(&err)?;
+        Ok(TicaiIndex {
+            index,
+            reader,
+            fields,
+            tokenizer,
+            query_tokenizers,
+            path: dir.to_path_buf(),
+        })
+    }
+
+    pub fn fields(&self) -> Fields {
+        self.fields
+    }
+
+    pub fn tokenizer(&self) -> &ZhTokenizer {
+        &self.tokenizer
+    }
+
+    /// A writer; only one may exist at a time across processes.
+    pub fn writer(&self) -> Result<Writer<'_>> {
+        let w = self.index.writer(200_000_000).map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => IndexError::Request(format!(
+                "index at {} is locked by another ticai process (ingest or retag); try again when it is done",
+                self.path.display()
+            )),
+            e => tantivy_err(&self.path)(e),
+        })?;
+        Ok(Writer {
+            writer: w,
+            index: self,
+        })
+    }
+
+    fn searcher(&self) -> Result<tantivy::Searcher> {
+        self.reader.reload().map_err(tantivy_err(&self.path))?;
+        Ok(self.reader.searcher())
+    }
+
+    pub fn num_docs(&self) -> Result<u64> {
+        Ok(self.searcher()?.num_docs())
+    }
+
+    /// Parses a query of the query language into a tantivy query.
+    pub fn parse_query(&self, query: &str) -> Result<Box<dyn Query>> {
+        if query.trim().is_empty() {
+            return Ok(Box::new(AllQuery));
+        }
+        let mut parser = QueryParser::new(
+            self.index.schema(),
+            vec![self.fields.title, self.fields.body],
+            self.query_tokenizers.clone(),
+        );
+        parser.set_conjunction_by_default();
+        parser.set_field_boost(self.fields.title, 2.0);
+        parser.parse_query(query).map_err(|e| IndexError::Query {
+            query: query.to_string(),
+            message: e.to_string(),
+        })
+    }
+
+    fn company_filter(&self, value: &str) -> Box<dyn Query> {
+        let v = value.trim();
+        let looks_like_code = v.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
+            && v.chars().any(|c| c.is_ascii_digit())
+            || (v.len() <= 5 && v.chars().all(|c| c.is_ascii_uppercase()));
+        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if looks_like_code {
+            alternatives.push((
+                Occur::Should,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(self.fields.company_codes, &v.to_uppercase()),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        let canon = self
+            .tokenizer
+            .canonical_company(v)
+            .map(str::to_string)
+            .unwrap_or_else(|| {
+                self.tokenizer
+                    .tokens(v)
+                    .iter()
+                    .map(|t| t.text.clone())
+                    .collect::<String>()
+            });
+        for name in [canon, v.to_lowercase()] {
+            alternatives.push((
+                Occur::Should,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(self.fields.companies, &name),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        Box::new(BooleanQuery::new(alternatives))
+    }
+
+    fn build_query(&self, req: &SearchRequest) -> Result<(Box<dyn Query>, Box<dyn Query>)> {
+        let text = self.parse_query(&req.query)?;
+        let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text.box_clone())];
+        for t in &req.themes {
+            must.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(self.fields.themes, t),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        for c in &req.companies {
+            must.push((Occur::Must, self.company_filter(c)));
+        }
+        if let Some(s) = &req.source {
+            must.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(self.fields.source, s),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        if req.since.is_some() || req.until.is_some() {
+            use std::ops::Bound;
+            let bound = |d: Option<DateTime>, inclusive: bool| match d {
+                Some(d) if inclusive => {
+                    Bound::Included(Term::from_field_date(self.fields.published_at, d))
+                }
+                Some(d) => Bound::Excluded(Term::from_field_date(self.fields.published_at, d)),
+                None => Bound::Unbounded,
+            };
+            must.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(
+                    bound(req.since, true),
+                    bound(req.until, true),
+                )),
+            ));
+        }
+        Ok((Box::new(BooleanQuery::new(must)), text))
+    }
+
+    /// Runs a search.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
+        let searcher = self.searcher()?;
+        let (query, text_query) = self.build_query(req)?;
+        let err = tantivy_err(&self.path);
+        let limit = req.limit.max(1);
+        let (total, addrs): (usize, Vec<(Option<f32>, tantivy::DocAddress)>) = match req.sort {
+            Sort::Relevance => {
+                let (n, top) = searcher
+                    .search(
+                        &query,
+                        &(Count, TopDocs::with_limit(limit).order_by_score()),
+                    )
+                    .map_err(&err)?;
+                (n, top.into_iter().map(|(s, a)| (Some(s), a)).collect())
+            }
+            Sort::Date => {
+                let (n, top) = searcher
+                    .search(
+                        &query,
+                        &(
+                            Count,
+                            TopDocs::with_limit(limit)
+                                .order_by_fast_field::<DateTime>("published_at", Order::Desc),
+                        ),
+                    )
+                    .map_err(&err)?;
+                (n, top.into_iter().map(|(_, a)| (None, a)).collect())
+            }
+        };
+        let mut snippets =
+            SnippetGenerator::create(&searcher, &*text_query, self.fields.body).map_err(&err)?;
+        snippets.set_max_num_chars(160);
+        let mut results = Vec::with_capacity(addrs.len());
+        for (score, addr) in addrs {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(&err)?;
+            let s = |f: Field| {
+                doc.get_first(f)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            };
+            let tags: Value = s(self.fields.tags)
+                .and_then(|t| serde_json::from_str(&t).ok())
+                .unwrap_or(Value::Null);
+            let mut snippet = snippets.snippet_from_doc(&doc).to_html();
+            if snippet.is_empty() {
+                snippet = s(self.fields.body)
+                    .unwrap_or_default()
+                    .chars()
+                    .take(120)
+                    .collect();
+            }
+            results.push(Hit {
+                id: s(self.fields.id).unwrap_or_default(),
+                url: s(self.fields.url),
+                title: s(self.fields.title),
+                published_at: s(self.fields.published),
+                source: s(self.fields.source),
+                score,
+                themes: tags.get("themes").cloned().unwrap_or(json!([])),
+                companies: tags.get("companies").cloned().unwrap_or(json!([])),
+                snippet,
+            });
+        }
+        Ok(SearchResults { total, results })
+    }
+
+    /// Document counts per value of a raw fast field (themes, companies,
+    /// source), most frequent first.
+    pub fn top_terms(
+        &self,
+        field: &str,
+        size: usize,
+        req: Option<&SearchRequest>,
+    ) -> Result<Vec<(String, u64)>> {
+        let searcher = self.searcher()?;
+        let aggs: Aggregations =
+            serde_json::from_value(json!({ "t": { "terms": { "field": field, "size": size } } }))
+                .map_err(|e| IndexError::Request(e.to_string()))?;
+        let collector = AggregationCollector::from_aggs(aggs, Default::default());
+        let query: Box<dyn Query> = match req {
+            Some(r) => self.build_query(r)?.0,
+            None => Box::new(AllQuery),
+        };
+        let res = searcher
+            .search(&query, &collector)
+            .map_err(tantivy_err(&self.path))?;
+        let v = serde_json::to_value(res).map_err(|e| IndexError::Request(e.to_string()))?;
+        Ok(v.pointer("/t/buckets")
+            .and_then(Value::as_array)
+            .map(|b| {
+                b.iter()
+                    .filter_map(|x| {
+                        Some((
+                            x.get("key")?.as_str()?.to_string(),
+                            x.get("doc_count")?.as_u64()?,
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    fn published_extreme(&self, order: Order) -> Result<Option<String>> {
+        let searcher = self.searcher()?;
+        let top = searcher
+            .search(
+                &AllQuery,
+                &TopDocs::with_limit(1).order_by_fast_field::<DateTime>("published_at", order),
+            )
+            .map_err(tantivy_err(&self.path))?;
+        let Some((Some(_), addr)) = top.into_iter().next() else {
+            return Ok(None);
+        };
+        let doc: TantivyDocument = searcher.doc(addr).map_err(tantivy_err(&self.path))?;
+        Ok(doc
+            .get_first(self.fields.published)
+            .and_then(|v| v.as_str())
+            .map(str::to_string))
+    }
+
+    pub fn stats(&self) -> Result<Stats> {
+        let searcher = self.searcher()?;
+        let index_bytes = std::fs::read_dir(&self.path)
+            .map(|rd| {
+                rd.flatten()
+                    .filter_map(|e| e.metadata().ok())
+                    .filter(|m| m.is_file())
+                    .map(|m| m.len())
+                    .sum()
+            })
+            .unwrap_or(0);
+        Ok(Stats {
+            documents: searcher.num_docs(),
+            segments: searcher.segment_readers().len(),
+            sources: self.top_terms("source", 50, None)?,
+            first_published: self.published_extreme(Order::Asc)?,
+            last_published: self.published_extreme(Order::Desc)?,
+            lexicon_versions: self.top_terms("lexicon_version", 20, None)?,
+            index_bytes,
+        })
+    }
+
+    /// Every stored article (for re-tagging).
+    pub fn stored_articles(&self) -> Result<Vec<StoredArticle>> {
+        let searcher = self.searcher()?;
+        let err = tantivy_err(&self.path);
+        let mut out = Vec::with_capacity(searcher.num_docs() as usize);
+        for segment in searcher.segment_readers() {
+            let store = segment
+                .get_store_reader(64)
+                .map_err(|source| IndexError::Io {
+                    path: self.path.clone(),
+                    source,
+                })?;
+            for doc_id in segment.doc_ids_alive() {
+                let doc: TantivyDocument = store.get(doc_id).map_err(&err)?;
+                let s = |f: Field| {
+                    doc.get_first(f)
+                        .and_then(|v| v.as_str())
+                        .map(str::to_string)
+                };
+                out.push(StoredArticle {
+                    document: Document {
+                        id: s(self.fields.id).unwrap_or_default(),
+                        title: s(self.fields.title),
+                        published_at: s(self.fields.published),
+                        url: s(self.fields.url),
+                        source: s(self.fields.source),
+                        text: s(self.fields.body).unwrap_or_default(),
+                        title_span: None,
+                    },
+                    cluster_id: s(self.fields.cluster_id),
+                    lexicon_version: s(self.fields.lexicon_version),
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Writes documents; nothing is visible (or durable) before [`Writer::commit`].
+pub struct Writer<'a> {
+    writer: IndexWriter,
+    index: &'a TicaiIndex,
+}
+
+/// `yyyymm` of a time in China (+08:00).
+fn month_of(d: &tantivy::DateTime) -> i64 {
+    let secs = d.into_timestamp_secs() + 8 * 3600;
+    let days = secs.div_euclid(86_400);
+    // civil-from-days (Howard Hinnant)
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    y * 100 + m
+}
+
+impl Writer<'_> {
+    /// Adds a tagged document, replacing any document with the same id.
+    pub fn upsert(
+        &mut self,
+        doc: &Document,
+        tagged: &TaggedDocument,
+        lexicon_version: &str,
+        cluster_id: Option<&str>,
+    ) -> Result<()> {
+        let f = self.index.fields;
+        self.writer
+            .delete_term(Term::from_field_text(f.id, &doc.id));
+        let mut d = TantivyDocument::default();
+        d.add_text(f.id, &doc.id);
+        if let Some(u) = &doc.url {
+            d.add_text(f.url, u);
+        }
+        if let Some(s) = &doc.source {
+            d.add_text(f.source, s);
+        }
+        if let Some(t) = &doc.title {
+            d.add_text(f.title, t);
+        }
+        d.add_text(f.body, &doc.text);
+        if let Some(p) = doc.published_at.as_deref() {
+            match ticai_extract::parse_date(p, None) {
+                Some(dt) => {
+                    let ts = DateTime::from_timestamp_secs(dt.timestamp());
+                    d.add_date(f.published_at, ts);
+                    d.add_i64(f.month, month_of(&ts));
+                    d.add_text(f.published, dt.to_rfc3339());
+                }
+                None => d.add_text(f.published, p),
+            }
+        }
+        for t in &tagged.themes {
+            d.add_text(f.themes, &t.id);
+        }
+        for c in &tagged.companies {
+            d.add_text(f.companies, c.name.to_lowercase());
+            if let Some(code) = &c.code {
+                d.add_text(f.company_codes, code);
+                if let Some(ex) = c.exchange {
+                    d.add_text(f.company_codes, format!("{code}.{ex}"));
+                }
+            }
+        }
+        let tags = json!({
+            "themes": tagged.themes.iter().map(|t| json!({"id": t.id, "name": t.name, "mentions": t.mentions, "in_title": t.in_title})).collect::<Vec<_>>(),
+            "companies": tagged.companies.iter().map(|c| json!({"name": c.name, "code": c.code, "exchange": c.exchange, "mentions": c.mentions, "in_title": c.in_title})).collect::<Vec<_>>(),
+        });
+        d.add_text(f.tags, tags.to_string());
+        d.add_text(f.lexicon_version, lexicon_version);
+        if let Some(c) = cluster_id {
+            d.add_text(f.cluster_id, c);
+        }
+        let script = match ticai_extract::script_of(&doc.text) {
+            ticai_extract::Script::Simplified => "zh-Hans",
+            ticai_extract::Script::Traditional => "zh-Hant",
+            ticai_extract::Script::Other => "other",
+        };
+        d.add_text(f.script, script);
+        d.add_date(f.ingested_at, DateTime::from_timestamp_secs(now_secs()));
+        self.writer
+            .add_document(d)
+            .map_err(tantivy_err(&self.index.path))?;
+        Ok(())
+    }
+
+    /// Makes everything written so far durable and visible, atomically.
+    pub fn commit(&mut self) -> Result<()> {
+        self.writer
+            .commit()
+            .map_err(tantivy_err(&self.index.path))?;
+        Ok(())
+    }
+}
+
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_in_china_time() {
+        let at = |s: &str| DateTime::from_timestamp_secs(chrono_free_parse(s));
+        assert_eq!(month_of(&at("2026-11-30T16:30:00Z")), 202612); // 00:30 on Dec 1st in Beijing
+        assert_eq!(month_of(&at("2026-11-30T15:30:00Z")), 202611);
+        assert_eq!(month_of(&at("2000-02-29T00:00:00Z")), 200002);
+    }
+
+    fn chrono_free_parse(s: &str) -> i64 {
+        ticai_extract::parse_date(s, None).unwrap().timestamp()
+    }
+}
