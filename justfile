@@ -2,8 +2,12 @@
 
 default: ci
 
-# the demo: tag the bundled sample corpus
+# the demo: index the bundled sample corpus and search it
 demo:
+    cargo run --release -- demo
+
+# the tags of each sample document
+tag-sample:
     cargo run --release -- tag --format table corpus/sample
 
 fmt:
@@ -32,6 +36,10 @@ eval-extract:
 # throughput figures (MB/s per stage)
 bench:
     cargo bench -p ticai --bench pipeline
+
+# ingest and query latency at 1M documents (TICAI_BENCH_DOCS to change)
+bench-index:
+    cargo bench -p ticai --bench index
 
 lexicon-check:
     cargo run -- lexicon check

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
-use ticai_extract::{NOISE_MARKERS, Options, extract_html};
+use ticai_extract::{Options, extract_html, noise_markers};
 use ticai_text::Segmenter;
 
 #[derive(Debug, Default, Serialize)]
@@ -154,7 +154,7 @@ pub fn evaluate_pages(dir: &Path, seg: &Segmenter) -> Result<PagesReport> {
             .collect::<Vec<_>>()
             .join("\n\n");
         chars += text.chars().count();
-        r.with_noise += usize::from(NOISE_MARKERS.iter().any(|m| text.contains(m)));
+        r.with_noise += usize::from(noise_markers().any(|m| text.contains(m)));
         r.with_date += usize::from(a.published_at.is_some());
         r.with_title += usize::from(a.title.is_some());
         let rel = f.strip_prefix(dir).unwrap_or(f).display().to_string();

@@ -22,6 +22,38 @@ pub enum InputFormat {
     Jsonl,
 }
 
+/// How `tag` and `ingest` read their inputs.
+#[derive(Debug, clap::Args)]
+pub struct InputArgs {
+    /// How to read the inputs.
+    #[arg(long, value_enum, default_value_t)]
+    pub input_format: InputFormat,
+    /// JSON Lines field mapping, KEY=FIELD with KEY one of text, title,
+    /// published_at, id, url, source (repeatable). Defaults: text|content|body,
+    /// title, published_at|published_iso|datetime|published|date, id|url|link,
+    /// url|link, source|feed_source|site.
+    #[arg(long = "field", value_name = "KEY=FIELD")]
+    pub fields: Vec<String>,
+    /// Read text and HTML files as they are: no boilerplate removal, no
+    /// digest splitting (offsets then point into the whole file's text).
+    #[arg(long)]
+    pub no_extract: bool,
+}
+
+impl InputArgs {
+    pub fn field_map(&self) -> Result<FieldMap> {
+        FieldMap::default().with_overrides(&self.fields)
+    }
+
+    pub fn reader<'a>(&self, fields: &'a FieldMap) -> Reader<'a> {
+        Reader {
+            format: self.input_format,
+            fields,
+            extract: !self.no_extract,
+        }
+    }
+}
+
 /// A problem with one input: the file (and line), and what was wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InputError {

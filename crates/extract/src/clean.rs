@@ -34,26 +34,16 @@ const TAIL_MARKERS: &[&str] = &[
     "今日推荐",
     "为您推荐",
     "相关专题",
-    "热搜榜",
 ];
 
-/// Markers known as noise: `ticai eval extract` counts pages whose text
-/// still contains one.
-pub const NOISE_MARKERS: &[&str] = &[
-    "相关推荐",
-    "热点推荐",
-    "24小时热文",
-    "热门推荐",
-    "相关阅读",
-    "推荐阅读",
-    "猜你喜欢",
-    "责任编辑",
-    "特别声明",
-    "免责声明",
-    "扫码",
-    "分享至",
-    "点击排行",
-];
+/// Markers of noise: the tail markers and the boilerplate lines most often
+/// left in (`ticai eval extract` counts pages whose text still holds one).
+pub fn noise_markers() -> impl Iterator<Item = &'static str> {
+    TAIL_MARKERS
+        .iter()
+        .copied()
+        .chain(["责任编辑", "扫码", "分享至"])
+}
 
 static DROP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(

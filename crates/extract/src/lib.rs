@@ -33,7 +33,7 @@ mod decode;
 mod digest;
 mod html;
 
-pub use clean::{Cleaned, NOISE_MARKERS, clean_lines, find_source, tidy};
+pub use clean::{Cleaned, clean_lines, find_source, noise_markers, tidy};
 pub use date::{find_date, parse_date};
 pub use decode::{Decoded, charset_of_content_type, charset_of_meta, decode};
 pub use digest::{DigestPart, split_digest};

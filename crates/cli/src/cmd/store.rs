@@ -1,7 +1,7 @@
 //! Commands over the stored index: ingest, retag, search, stats, demo.
 
 use crate::cmd::tag::tag_batch;
-use crate::input::{FieldMap, InputFormat, Reader};
+use crate::input::{FieldMap, InputArgs, InputFormat, Reader};
 use crate::lexicons;
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
@@ -57,7 +57,18 @@ impl Store {
         })
     }
 
-    /// Tags and upserts documents, committing every `commit_every`.
+    /// Opens the store of a data directory that must already hold an index.
+    pub fn open_existing(data: &Path, lexicon_dir: Option<&Path>) -> Result<Store> {
+        if !data.join("index/meta.json").exists() {
+            bail!(
+                "no index in {}: run `ticai ingest PATH...` (or `ticai demo`) first",
+                data.display()
+            );
+        }
+        Store::open(data, lexicon_dir)
+    }
+
+    /// Tags and upserts documents (and empties `docs`).
     pub fn ingest(
         &self,
         docs: &mut Vec<Document>,
@@ -81,14 +92,8 @@ fn jobs(flag: Option<usize>) -> usize {
 
 #[derive(Debug, Args)]
 pub struct IngestArgs {
-    #[arg(long, value_enum, default_value_t)]
-    pub input_format: InputFormat,
-    /// JSON Lines field mapping, KEY=FIELD (as for `ticai tag`).
-    #[arg(long = "field", value_name = "KEY=FIELD")]
-    pub fields: Vec<String>,
-    /// Index text and HTML files as they are (no extraction).
-    #[arg(long)]
-    pub no_extract: bool,
+    #[command(flatten)]
+    pub input: InputArgs,
     /// Commit (make durable and visible) every N documents.
     #[arg(long, default_value_t = 50_000)]
     pub commit_every: usize,
@@ -103,15 +108,11 @@ const BATCH: usize = 2048;
 
 pub fn ingest(args: IngestArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Result<ExitCode> {
     let data = data_dir(data)?;
-    let fields = FieldMap::default().with_overrides(&args.fields)?;
+    let fields = args.input.field_map()?;
     let store = Store::open(&data, lexicon)?;
     let started = Instant::now();
     let mut writer = store.index.writer()?;
-    let reader = Reader {
-        format: args.input_format,
-        fields: &fields,
-        extract: !args.no_extract,
-    };
+    let reader = args.input.reader(&fields);
     let jobs = jobs(args.jobs);
     let mut batch = Vec::with_capacity(BATCH);
     let (mut ingested, mut since_commit, mut failed, mut bytes) = (0usize, 0usize, 0usize, 0usize);
@@ -275,13 +276,7 @@ pub fn request(args: &SearchArgs, lexicon: &Lexicon) -> Result<SearchRequest> {
 
 pub fn search(args: SearchArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Result<ExitCode> {
     let data = data_dir(data)?;
-    if !data.join("index/meta.json").exists() {
-        bail!(
-            "no index in {}: run `ticai ingest PATH...` (or `ticai demo`) first",
-            data.display()
-        );
-    }
-    let store = Store::open(&data, lexicon)?;
+    let store = Store::open_existing(&data, lexicon)?;
     let req = request(&args, &store.lexicon)?;
     let res = store.index.search(&req)?;
     let mut out = std::io::stdout().lock();
@@ -358,13 +353,7 @@ pub struct StatsArgs {
 
 pub fn stats(args: StatsArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Result<ExitCode> {
     let data = data_dir(data)?;
-    if !data.join("index/meta.json").exists() {
-        bail!(
-            "no index in {}: run `ticai ingest PATH...` (or `ticai demo`) first",
-            data.display()
-        );
-    }
-    let store = Store::open(&data, lexicon)?;
+    let store = Store::open_existing(&data, lexicon)?;
     let s = store.index.stats()?;
     let report = json!({
         "data_dir": data.display().to_string(),

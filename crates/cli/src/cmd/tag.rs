@@ -1,4 +1,4 @@
-use crate::input::{FieldMap, InputFormat, Reader};
+use crate::input::InputArgs;
 use crate::{lexicons, output};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
@@ -22,18 +22,8 @@ pub struct TagArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: TagFormat,
-    /// How to read the inputs.
-    #[arg(long, value_enum, default_value_t)]
-    pub input_format: InputFormat,
-    /// JSON Lines field mapping, KEY=FIELD with KEY one of text, title,
-    /// published_at, id (repeatable). Defaults: text|content|body, title,
-    /// published_at|published_iso|datetime|published|date, id|url|link.
-    #[arg(long = "field", value_name = "KEY=FIELD")]
-    pub fields: Vec<String>,
-    /// Tag text and HTML files as they are: no boilerplate removal, no
-    /// digest splitting (offsets then point into the whole file's text).
-    #[arg(long)]
-    pub no_extract: bool,
+    #[command(flatten)]
+    pub input: InputArgs,
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     pub jobs: Option<usize>,
@@ -44,7 +34,7 @@ pub struct TagArgs {
 const BATCH: usize = 1024;
 
 pub fn run(args: TagArgs, lexicon: Option<&Path>) -> Result<ExitCode> {
-    let fields = FieldMap::default().with_overrides(&args.fields)?;
+    let fields = args.input.field_map()?;
     let lex = lexicons::load_valid(lexicon)?;
     let tagger = Tagger::new(&lex)?;
     let jobs = args
@@ -56,11 +46,7 @@ pub fn run(args: TagArgs, lexicon: Option<&Path>) -> Result<ExitCode> {
     } else {
         args.paths
     };
-    let reader = Reader {
-        format: args.input_format,
-        fields: &fields,
-        extract: !args.no_extract,
-    };
+    let reader = args.input.reader(&fields);
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut batch: Vec<Document> = Vec::with_capacity(BATCH);
     let mut failed = 0usize;

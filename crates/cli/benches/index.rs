@@ -1,0 +1,235 @@
+//! Index benchmark: ingest the shared flash news and articles, replicated
+//! with perturbation up to `TICAI_BENCH_DOCS` documents (default 1,000,000),
+//! into a fresh on-disk index; report ingest MB/s, index size, peak RSS and
+//! p50/p99 latency of term, phrase and filtered queries.
+//!
+//! `cargo bench -p ticai --bench index` (or `just bench-index`); set
+//! `TICAI_BENCH_DOCS=100000` for a quick run. The index is built under
+//! `target/bench-index` and removed at the end.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use ticai::cmd::store::{OutFormat, SearchArgs, SortArg, Store, request};
+use ticai::input::{FieldMap, json_document};
+use ticai_model::Document;
+
+fn shared() -> PathBuf {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    assert!(
+        p.is_dir(),
+        "benchmark input {} is missing: it needs ../shared beside the repository",
+        p.display()
+    );
+    p
+}
+
+fn load(path: PathBuf) -> Vec<Document> {
+    let raw = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let fields = FieldMap::default();
+    raw.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .filter_map(|(i, l)| json_document(&path.display().to_string(), i + 1, l, &fields).ok())
+        .collect()
+}
+
+/// A copy of `d` that is not a duplicate: another id, digits rotated,
+/// the date moved by `k` days.
+fn perturb(d: &Document, k: usize) -> Document {
+    let rot = |s: &str| -> String {
+        s.chars()
+            .map(|c| match c.to_digit(10) {
+                Some(v) => char::from_digit((v + k as u32) % 10, 10).unwrap_or(c),
+                None => c,
+            })
+            .collect()
+    };
+    let published_at = d
+        .published_at
+        .as_deref()
+        .and_then(|p| ticai_extract::parse_date(p, None))
+        .map(|t| (t - chrono::Days::new(k as u64)).to_rfc3339());
+    Document {
+        id: format!("{}#r{k}", d.id),
+        title: d.title.as_deref().map(rot),
+        text: rot(&d.text),
+        published_at,
+        ..d.clone()
+    }
+}
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .unwrap_or("0")
+                    .parse::<f64>()
+                    .unwrap_or(0.0)
+            })
+        })
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
+fn dir_bytes(p: &std::path::Path) -> u64 {
+    std::fs::read_dir(p)
+        .map(|rd| {
+            rd.flatten()
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+fn main() {
+    let target: usize = std::env::var("TICAI_BENCH_DOCS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let corpus = shared();
+    let mut base = load(corpus.join("flash/eastmoney.jsonl"));
+    base.extend(load(corpus.join("flash/ths.jsonl")));
+    base.extend(load(corpus.join("articles/articles.jsonl")));
+    println!(
+        "base documents: {} (flash news and articles); target {target}",
+        base.len()
+    );
+
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-index");
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = Store::open(&dir, None).expect("index opens");
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let started = Instant::now();
+    let mut writer = store.index.writer().expect("writer");
+    let (mut done, mut bytes, mut since_commit) = (0usize, 0usize, 0usize);
+    let mut batch = Vec::with_capacity(4096);
+    'outer: for k in 0.. {
+        for d in &base {
+            if done + batch.len() >= target {
+                break 'outer;
+            }
+            let d = if k == 0 { d.clone() } else { perturb(d, k) };
+            bytes += d.text.len() + d.title.as_deref().map_or(0, str::len);
+            batch.push(d);
+            if batch.len() == 4096 {
+                let n = store.ingest(&mut batch, &mut writer, jobs).expect("ingest");
+                done += n;
+                since_commit += n;
+                if since_commit >= 250_000 {
+                    writer.commit().expect("commit");
+                    since_commit = 0;
+                    println!(
+                        "  {done} documents, {:.0} s, peak RSS {:.0} MB",
+                        started.elapsed().as_secs_f64(),
+                        peak_rss_mb()
+                    );
+                }
+            }
+        }
+    }
+    done += store.ingest(&mut batch, &mut writer, jobs).expect("ingest");
+    writer.commit().expect("commit");
+    drop(writer);
+    let secs = started.elapsed().as_secs_f64();
+    let n = store.index.num_docs().expect("count");
+    assert_eq!(n as usize, done, "every document is in the index");
+    let mb = bytes as f64 / 1e6;
+    println!(
+        "\ningest: {done} documents, {mb:.0} MB of text in {secs:.0} s: {:.1} MB/s on {jobs} threads ({:.1} MB/s per core, tagging included)",
+        mb / secs,
+        mb / secs / jobs as f64
+    );
+    println!(
+        "index size on disk: {:.0} MB; peak RSS so far: {:.0} MB",
+        dir_bytes(&dir.join("index")) as f64 / 1e6,
+        peak_rss_mb()
+    );
+
+    let q = |query: &str, themes: &[&str], since: Option<&str>| SearchArgs {
+        query: query.into(),
+        themes: themes.iter().map(|s| s.to_string()).collect(),
+        companies: vec![],
+        source: None,
+        since: since.map(str::to_string),
+        until: None,
+        sort: SortArg::Relevance,
+        limit: 10,
+        format: OutFormat::Json,
+    };
+    let sets: [(&str, Vec<SearchArgs>); 3] = [
+        (
+            "term",
+            [
+                "英伟达",
+                "光模块",
+                "液冷",
+                "寒武纪",
+                "降息",
+                "黄金",
+                "机器人",
+                "算力租赁",
+            ]
+            .iter()
+            .map(|t| q(t, &[], None))
+            .collect(),
+        ),
+        (
+            "phrase",
+            [
+                "\"算力 租赁\"",
+                "\"光模块 需求\"",
+                "\"人形 机器人\"",
+                "\"超节点 万卡\"",
+                "\"美联储 降息\"",
+                "\"存储 芯片\"",
+            ]
+            .iter()
+            .map(|t| q(t, &[], None))
+            .collect(),
+        ),
+        (
+            "filtered",
+            vec![
+                q("英伟达", &["ai-compute"], Some("2026-06-01")),
+                q("需求", &["optical-interconnect"], None),
+                q("", &["liquid-cooling", "data-center"], Some("2026-01-01")),
+                q("涨停", &["robotics"], Some("2026-07-01")),
+            ],
+        ),
+    ];
+    println!(
+        "\n{:<10} {:>8} {:>10} {:>10} {:>12}",
+        "query", "runs", "p50 ms", "p99 ms", "mean hits"
+    );
+    for (name, queries) in &sets {
+        let mut times: Vec<Duration> = Vec::new();
+        let mut hits = 0usize;
+        for round in 0..50 {
+            for a in queries {
+                let req = request(a, &store.lexicon).expect("valid request");
+                let t = Instant::now();
+                let res = store.index.search(&req).expect("search");
+                times.push(t.elapsed());
+                if round == 0 {
+                    hits += res.total;
+                }
+            }
+        }
+        assert!(hits > 0, "{name} queries found nothing");
+        times.sort();
+        let pct = |p: f64| times[((times.len() as f64 - 1.0) * p) as usize].as_secs_f64() * 1e3;
+        println!(
+            "{name:<10} {:>8} {:>10.2} {:>10.2} {:>12}",
+            times.len(),
+            pct(0.5),
+            pct(0.99),
+            hits / queries.len()
+        );
+    }
+    println!("\npeak RSS: {:.0} MB", peak_rss_mb());
+    let _ = std::fs::remove_dir_all(&dir);
+}
