@@ -120,6 +120,32 @@ fn main() {
         black_box(out);
     });
 
+    // the index analyzer (full segmentation, alias folding, sub-words)
+    let tagger_arc = std::sync::Arc::new(Tagger::new(&lexicon).expect("tagger"));
+    let analyzer = ticai_index::analyzer::ZhTokenizer::new(
+        tagger_arc.clone(),
+        ticai_index::canonical_company_names(&lexicon, &tagger_arc),
+    )
+    .for_index();
+    report("index analyzer (tokens for title + body)", bytes, || {
+        let mut n = 0;
+        for t in texts() {
+            n += black_box(analyzer.tokens(t)).len();
+        }
+        assert!(n > bytes / 10, "too few tokens: {n}");
+    });
+    let query_analyzer = ticai_index::analyzer::ZhTokenizer::new(
+        tagger_arc.clone(),
+        ticai_index::canonical_company_names(&lexicon, &tagger_arc),
+    );
+    report("query analyzer (no sub-words)", bytes, || {
+        let mut n = 0;
+        for t in texts() {
+            n += black_box(query_analyzer.tokens(t)).len();
+        }
+        assert!(n > bytes / 10, "too few tokens: {n}");
+    });
+
     // extraction, in MB of HTML, over the saved news pages
     let gne = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/html/gne");
     let mut pages = Vec::new();

@@ -57,21 +57,31 @@ impl ZhTokenizer {
         let mut position = 0usize;
         for r in self.tagger.segmenter().cut(&norm.text) {
             let w = &norm.text[r.clone()];
-            if !w.chars().any(char::is_alphanumeric) {
+            if !w.chars().any(is_word_char) {
                 continue;
             }
-            let lower = w.to_lowercase();
-            let canonical = self.canonical.get(&lower).cloned();
+            // the normalizer folded widths; only ASCII letters have case left
+            let lower: std::borrow::Cow<'_, str> = if w.bytes().any(|b| b.is_ascii_uppercase()) {
+                w.to_ascii_lowercase().into()
+            } else {
+                w.into()
+            };
+            // no company alias is a single character
+            let canonical = if lower.chars().nth(1).is_some() {
+                self.canonical.get(lower.as_ref()).cloned()
+            } else {
+                None
+            };
             let (s, e) = norm.map.original_range(r.start, r.end);
             let whole = canonical.is_none();
             out.push(Token {
                 offset_from: bytes[s],
                 offset_to: bytes[e],
                 position,
-                text: canonical.unwrap_or(lower),
+                text: canonical.unwrap_or_else(|| lower.into_owned()),
                 position_length: 1,
             });
-            if self.sub_words && whole {
+            if self.sub_words && whole && w.len() >= 9 {
                 self.push_sub_words(&norm, r.clone(), &bytes, position, &mut out);
             }
             position += 1;
@@ -114,7 +124,7 @@ impl ZhTokenizer {
                         offset_from: bytes[s],
                         offset_to: bytes[e],
                         position,
-                        text: sub.to_lowercase(),
+                        text: sub.to_ascii_lowercase(),
                         position_length: 1,
                     });
                 }
@@ -127,6 +137,14 @@ impl ZhTokenizer {
         let key = self.tagger.normalizer().normalize_term(term).to_lowercase();
         self.canonical.get(&key).map(String::as_str)
     }
+}
+
+/// Letters, digits and CJK ideographs: what makes a token worth indexing
+/// (cheap checks first; `char::is_alphanumeric` is slow on CJK).
+fn is_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || (ticai_text::is_block_char(c) && !c.is_ascii())
+        || (!c.is_ascii() && c.is_alphanumeric())
 }
 
 pub struct ZhTokenStream {
