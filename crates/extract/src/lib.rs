@@ -217,10 +217,16 @@ const TRADITIONAL: &str = "們這個來時為說國會對學發與開關長門�
 pub fn script_of(text: &str) -> Script {
     let mut cjk = 0usize;
     let mut trad = 0usize;
+    static SORTED: std::sync::LazyLock<Vec<char>> = std::sync::LazyLock::new(|| {
+        let mut v: Vec<char> = TRADITIONAL.chars().collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    });
     for c in text.chars() {
         if ('\u{4e00}'..='\u{9fff}').contains(&c) {
             cjk += 1;
-            if TRADITIONAL.contains(c) {
+            if SORTED.binary_search(&c).is_ok() {
                 trad += 1;
             }
         }

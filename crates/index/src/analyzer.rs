@@ -5,7 +5,8 @@
 //! full width -> half width) and segmenter (jieba with every lexicon word),
 //! so 輝達 and 英伟达, ＣＰＯ and cpo meet. Company aliases are folded to the
 //! canonical name (NVIDIA, 輝達 -> 英伟达), so a search for either finds both.
-//! Punctuation and white space are not tokens. Offsets are byte offsets into
+//! Punctuation and white space are not tokens; one-character function words
+//! (的, 了, 在 ...) are skipped but keep their position, so phrases stay exact. Offsets are byte offsets into
 //! the original text, for snippets; positions count tokens, for phrases.
 //!
 //! At index time ([`ZhTokenizer::for_index`]) a long word also yields the
@@ -58,6 +59,12 @@ impl ZhTokenizer {
         for r in self.tagger.segmenter().cut(&norm.text) {
             let w = &norm.text[r.clone()];
             if !w.chars().any(is_word_char) {
+                continue;
+            }
+            // function words keep their position (phrases stay exact) but
+            // are not indexed: they are a tenth of all tokens and find nothing
+            if STOP_WORDS.contains(&w) {
+                position += 1;
                 continue;
             }
             // the normalizer folded widths; only ASCII letters have case left
@@ -139,6 +146,12 @@ impl ZhTokenizer {
     }
 }
 
+/// One-character function words: not indexed, not searchable.
+const STOP_WORDS: [&str; 24] = [
+    "的", "了", "在", "是", "和", "与", "及", "等", "也", "都", "而", "或", "将", "被", "对", "于",
+    "为", "从", "把", "以", "就", "其", "该", "之",
+];
+
 /// Letters, digits and CJK ideographs: what makes a token worth indexing
 /// (cheap checks first; `char::is_alphanumeric` is slow on CJK).
 fn is_word_char(c: char) -> bool {
@@ -174,6 +187,92 @@ impl Tokenizer for ZhTokenizer {
         ZhTokenStream {
             tokens: self.tokens(text),
             next: 0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ticai_lexicon::{Lexicon, SourceFile};
+
+    fn analyzer() -> ZhTokenizer {
+        let lex = Lexicon::from_files(&[
+            SourceFile {
+                path: "themes/t.toml".into(),
+                text: "[[theme]]\nid = \"c\"\nname_zh = \"铜缆高速连接\"\nname_en = \"C\"\naliases = [\"铜缆\"]\ndescription = \"d\"\n".into(),
+            },
+            SourceFile {
+                path: "companies/curated.tsv".into(),
+                text: "name\tname_en\texchange\tcode\taliases\tflags\tnote\n英伟达\tNVIDIA\tUS\tNVDA\tNVIDIA|輝達\t\t\n".into(),
+            },
+        ]);
+        let tagger = Arc::new(Tagger::new(&lex).unwrap());
+        let canonical = crate::canonical_company_names(&lex, &tagger);
+        ZhTokenizer::new(tagger, canonical)
+    }
+
+    fn rows(tokens: &[Token], text: &str) -> Vec<(String, usize, String)> {
+        tokens
+            .iter()
+            .map(|t| {
+                (
+                    t.text.clone(),
+                    t.position,
+                    text[t.offset_from..t.offset_to].to_string(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn tokens_positions_offsets() {
+        let a = analyzer();
+        let text = "輝達的ＣＰＯ，NVIDIA與铜缆高速连接";
+        let got = rows(&a.tokens(text), text);
+        let want = [
+            ("英伟达", 0, "輝達"),
+            // 的 is skipped but keeps position 1
+            ("cpo", 2, "ＣＰＯ"),
+            ("英伟达", 3, "NVIDIA"),
+            // 與 -> 与, a function word too
+            ("铜缆高速连接", 5, "铜缆高速连接"),
+        ];
+        let want: Vec<(String, usize, String)> = want
+            .iter()
+            .map(|(a, b, c)| (a.to_string(), *b, c.to_string()))
+            .collect();
+        assert_eq!(got, want);
+        // at index time the long word also yields the words inside it, at its position
+        let got = rows(&a.for_index().tokens(text), text);
+        assert!(
+            got.contains(&("铜缆".to_string(), 5, "铜缆".to_string())),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&("连接".to_string(), 5, "连接".to_string())),
+            "{got:?}"
+        );
+        assert!(!got.iter().any(|(t, _, _)| t == "的"));
+    }
+
+    #[test]
+    fn never_panics_on_odd_text() {
+        let a = analyzer().for_index();
+        for text in [
+            "",
+            " ",
+            "\u{200b}",
+            "。。。",
+            "a",
+            "𠀀𠀁",
+            "ＡＢＣ１２３",
+            "\u{feff}輝達",
+        ] {
+            for t in a.tokens(text) {
+                assert!(t.offset_from <= t.offset_to && t.offset_to <= text.len());
+                assert!(text.is_char_boundary(t.offset_from) && text.is_char_boundary(t.offset_to));
+            }
         }
     }
 }
