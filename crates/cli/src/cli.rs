@@ -28,6 +28,8 @@ pub enum Command {
     Tag(cmd::tag::TagArgs),
     /// Extract articles (main text, title, date, source) from HTML or text pages.
     Extract(cmd::extract::ExtractArgs),
+    /// Fetch new articles from the configured sources into the archive.
+    Fetch(cmd::fetch::FetchArgs),
     /// Tag documents and add them to the search index (upsert by id).
     Ingest(cmd::store::IngestArgs),
     /// Re-tag stored documents after a lexicon change (no re-fetching).
@@ -53,6 +55,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let lexicon = cli.lexicon.as_deref();
     let data = cli.data_dir.as_deref();
     match cli.command {
+        Command::Fetch(args) => cmd::fetch::run(args, data),
         Command::Ingest(args) => cmd::store::ingest(args, data, lexicon),
         Command::Retag(args) => cmd::store::retag(args, data, lexicon),
         Command::Search(args) => cmd::store::search(args, data, lexicon),

@@ -150,6 +150,8 @@ pub struct Hit {
     pub companies: Value,
     /// A passage of the body with the matched terms in `<b>` tags.
     pub snippet: String,
+    /// Copies of one story (syndication, reposts) share a cluster id.
+    pub cluster_id: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -453,6 +455,7 @@ impl TicaiIndex {
                 themes: tags.get("themes").cloned().unwrap_or(json!([])),
                 companies: tags.get("companies").cloned().unwrap_or(json!([])),
                 snippet,
+                cluster_id: s(self.fields.cluster_id),
             });
         }
         Ok(SearchResults { total, results })

@@ -1,6 +1,7 @@
 //! One module per `ticai` command.
 
 pub mod extract;
+pub mod fetch;
 pub mod lexicon;
 pub mod segment;
 pub mod store;

@@ -75,13 +75,70 @@ impl Store {
         writer: &mut ticai_index::Writer<'_>,
         jobs: usize,
     ) -> Result<usize> {
+        self.ingest_clustered(docs, &[], writer, jobs)
+    }
+
+    /// As [`Store::ingest`], with a cluster id per document (or none).
+    pub fn ingest_clustered(
+        &self,
+        docs: &mut Vec<Document>,
+        clusters: &[String],
+        writer: &mut ticai_index::Writer<'_>,
+        jobs: usize,
+    ) -> Result<usize> {
         let tagged = tag_batch(&self.tagger, docs, jobs);
-        for (d, t) in docs.iter().zip(&tagged) {
-            writer.upsert(d, t, &self.lexicon.version, None)?;
+        for (i, (d, t)) in docs.iter().zip(&tagged).enumerate() {
+            writer.upsert(
+                d,
+                t,
+                &self.lexicon.version,
+                clusters.get(i).map(String::as_str),
+            )?;
         }
         let n = docs.len();
         docs.clear();
         Ok(n)
+    }
+
+    /// Ingests every article the fetcher stored; returns (documents, pages
+    /// that failed extraction).
+    pub fn ingest_fetched(
+        &self,
+        writer: &mut ticai_index::Writer<'_>,
+        jobs: usize,
+    ) -> Result<(usize, usize)> {
+        let state = ticai_fetch::State::open(&self.dir).map_err(|e| anyhow::anyhow!(e))?;
+        let pages = state.stored_pages().map_err(|e| anyhow::anyhow!(e))?;
+        let (mut docs, mut clusters, mut failed, mut n) = (Vec::new(), Vec::new(), 0, 0);
+        for p in pages {
+            let options = ticai_extract::Options {
+                url: Some(p.url.clone()),
+                content_type: p.content_type.clone(),
+                reference_date: chrono::DateTime::parse_from_rfc3339(&p.fetched_at)
+                    .ok()
+                    .map(|d| d.date_naive()),
+            };
+            let html = p.content_type.as_deref().is_none_or(|c| c.contains("html"))
+                || p.body.starts_with(b"<");
+            let ex = crate::cmd::extract::extract_bytes(&p.body, html, &options);
+            if let Some(reason) = ex.failure {
+                eprintln!("ticai: {}: extraction failed: {reason}", p.url);
+                failed += 1;
+                continue;
+            }
+            for mut d in crate::input::documents(&p.url, ex.articles) {
+                d.url = Some(p.url.clone());
+                d.source = Some(p.source.clone());
+                docs.push(d);
+                clusters.push(p.cluster_id.clone());
+            }
+            if docs.len() >= BATCH {
+                n += self.ingest_clustered(&mut docs, &clusters, writer, jobs)?;
+                clusters.clear();
+            }
+        }
+        n += self.ingest_clustered(&mut docs, &clusters, writer, jobs)?;
+        Ok((n, failed))
     }
 }
 
@@ -99,8 +156,12 @@ pub struct IngestArgs {
     pub commit_every: usize,
     #[arg(long, short = 'j')]
     pub jobs: Option<usize>,
+    /// Also ingest every article `ticai fetch` stored in the data dir's
+    /// archive (ids are canonical URLs; cluster ids are kept).
+    #[arg(long)]
+    pub fetched: bool,
     /// Files, directories or `-`.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "fetched")]
     pub paths: Vec<PathBuf>,
 }
 
@@ -139,6 +200,11 @@ pub fn ingest(args: IngestArgs, data: Option<&Path>, lexicon: Option<&Path>) -> 
         },
     )?;
     ingested += store.ingest(&mut batch, &mut writer, jobs)?;
+    if args.fetched {
+        let (n, bad) = store.ingest_fetched(&mut writer, jobs)?;
+        ingested += n;
+        failed += bad;
+    }
     writer.commit()?;
     let secs = started.elapsed().as_secs_f64();
     println!(

@@ -1,0 +1,478 @@
+//! ticai's crawler: the fetch half of the daily job.
+//!
+//! For each configured source, list its articles (RSS/Atom/RDF via
+//! feed-rs, sitemaps, HTML list pages, or local files), then fetch the new
+//! ones politely ([`http`]), archive the raw bodies (zstd, content
+//! addressed) and record everything in SQLite ([`state`]). URLs are
+//! canonicalized ([`canonical_url`]); identical bodies and near-duplicates
+//! (MinHash over the extracted text, [`minhash`]) share a `cluster_id`, so
+//! counting can count stories, not copies. Re-running is incremental: feeds
+//! are fetched conditionally (ETag / Last-Modified) and stored articles are
+//! not fetched again.
+
+mod canon;
+pub mod config;
+pub mod http;
+pub mod minhash;
+pub mod state;
+
+pub use canon::canonical_url;
+pub use config::{Config, FetchSettings, Source, SourceKind};
+pub use state::{State, StoredPage};
+
+use http::{Fetcher, Outcome};
+use serde::Serialize;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Near-duplicates at or above this estimated Jaccard similarity share a cluster.
+pub const NEAR_DUPLICATE: f64 = 0.8;
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ErrorRow {
+    pub url: String,
+    pub reason: String,
+}
+
+/// What happened to one source in one run.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SourceSummary {
+    pub name: String,
+    /// Article URLs the source listed (after include/exclude and max_items).
+    pub listed: usize,
+    /// Articles fetched and stored for the first time.
+    pub new: usize,
+    /// The listing itself was unchanged (304), so nothing was listed.
+    pub not_modified: usize,
+    pub failed: usize,
+    /// Already stored in an earlier run: not fetched again.
+    pub skipped: usize,
+    /// New articles whose text duplicates or nearly duplicates a stored one.
+    pub duplicates: usize,
+    pub errors: Vec<ErrorRow>,
+    /// The source could not be listed at all.
+    pub listing_failed: bool,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Summary {
+    pub sources: Vec<SourceSummary>,
+}
+
+impl Summary {
+    /// Whether anything at all could be fetched or was already up to date.
+    pub fn anything_worked(&self) -> bool {
+        self.sources.iter().any(|s| !s.listing_failed)
+    }
+}
+
+/// Options of one run.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    pub only_source: Option<String>,
+    /// Skip feed items published before this time.
+    pub since: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// List only: no article is fetched and nothing is stored.
+    pub dry_run: bool,
+}
+
+/// One listed article.
+#[derive(Clone, Debug)]
+struct Item {
+    url: String,
+}
+
+/// Runs the fetch for every (or one) source of `config` into `data_dir`.
+pub async fn run(
+    config: &Config,
+    data_dir: &Path,
+    options: &RunOptions,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<Summary, String> {
+    if let Some(name) = &options.only_source
+        && !config.sources.iter().any(|s| &s.name == name)
+    {
+        return Err(format!("no source named {name:?} in the config"));
+    }
+    let mut state = State::open(data_dir)?;
+    let fetcher = Arc::new(Fetcher::new(config.fetch.clone())?);
+    let mut summary = Summary::default();
+    for source in config
+        .sources
+        .iter()
+        .filter(|s| options.only_source.as_ref().is_none_or(|n| n == &s.name))
+    {
+        progress(&format!("{}: listing {}", source.name, source.location));
+        let mut s = SourceSummary {
+            name: source.name.clone(),
+            ..Default::default()
+        };
+        if matches!(source.kind, SourceKind::Jsonl | SourceKind::Dir) {
+            match local_pages(source) {
+                Ok(pages) => {
+                    s.listed = pages.len().min(source.max_items);
+                    for (url, content_type, body) in pages.into_iter().take(source.max_items) {
+                        if options.dry_run {
+                            progress(&format!("  would store {url}"));
+                            continue;
+                        }
+                        if state.known(&url)?.stored {
+                            s.skipped += 1;
+                            continue;
+                        }
+                        let r = http::Response {
+                            status: 200,
+                            final_url: url.clone(),
+                            etag: None,
+                            last_modified: None,
+                            content_type: Some(content_type),
+                            body,
+                        };
+                        s.duplicates += usize::from(store(&mut state, source, &url, &r)?);
+                        s.new += 1;
+                    }
+                }
+                Err(reason) => {
+                    s.listing_failed = true;
+                    s.failed = 1;
+                    s.errors.push(ErrorRow {
+                        url: source.location.clone(),
+                        reason,
+                    });
+                }
+            }
+            summary.sources.push(s);
+            continue;
+        }
+        let items = match list(&fetcher, &state, source, config, options).await {
+            Ok(Some(items)) => items,
+            Ok(None) => {
+                s.not_modified = 1;
+                summary.sources.push(s);
+                continue;
+            }
+            Err(reason) => {
+                s.listing_failed = true;
+                s.failed = 1;
+                s.errors.push(ErrorRow {
+                    url: source.location.clone(),
+                    reason,
+                });
+                summary.sources.push(s);
+                continue;
+            }
+        };
+        s.listed = items.len();
+        if options.dry_run {
+            for it in &items {
+                progress(&format!("  would fetch {}", it.url));
+            }
+            summary.sources.push(s);
+            continue;
+        }
+        let mut tasks = tokio::task::JoinSet::new();
+        for it in items {
+            if state.known(&it.url)?.stored {
+                s.skipped += 1;
+                continue;
+            }
+            let f = fetcher.clone();
+            tasks.spawn(async move {
+                let (outcome, attempts) = f.get(&it.url, None).await;
+                (it, outcome, attempts)
+            });
+        }
+        while let Some(joined) = tasks.join_next().await {
+            let (it, outcome, attempts) = joined.map_err(|e| format!("fetch task failed: {e}"))?;
+            for a in &attempts {
+                state.record_attempt(&it.url, a.status, a.error.as_deref())?;
+            }
+            match outcome {
+                Outcome::Fetched(r) => {
+                    let dup = store(&mut state, source, &it.url, &r)?;
+                    s.new += 1;
+                    s.duplicates += usize::from(dup);
+                    progress(&format!("  stored {}", it.url));
+                }
+                Outcome::NotModified => s.skipped += 1,
+                Outcome::Failed { status, reason } => {
+                    state.record_failure(&it.url, &source.name, status, &reason)?;
+                    s.failed += 1;
+                    progress(&format!("  failed {}: {reason}", it.url));
+                    s.errors.push(ErrorRow {
+                        url: it.url.clone(),
+                        reason,
+                    });
+                }
+            }
+        }
+        summary.sources.push(s);
+    }
+    Ok(summary)
+}
+
+/// Archives a fetched article and records it with its cluster; returns
+/// whether it duplicates (exactly or nearly) a stored article.
+fn store(
+    state: &mut State,
+    source: &Source,
+    url: &str,
+    r: &http::Response,
+) -> Result<bool, String> {
+    let hash = state.archive(&r.body)?;
+    let options = ticai_extract::Options {
+        url: Some(url.to_string()),
+        content_type: r.content_type.clone(),
+        ..Default::default()
+    };
+    let is_html =
+        r.content_type.as_deref().is_none_or(|c| c.contains("html")) || r.body.starts_with(b"<");
+    let ex = if is_html {
+        ticai_extract::extract_html(&r.body, &options)
+    } else {
+        ticai_extract::extract_text(&r.body, &options)
+    };
+    let text: String = ex
+        .articles
+        .iter()
+        .map(|a| a.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let sig = minhash::signature(&text);
+    let (cluster, dup) = match state.cluster_of_hash(&hash)? {
+        Some(c) => (c, true),
+        None => match state.cluster_of_signature(&sig, NEAR_DUPLICATE)? {
+            Some(c) if !text.is_empty() => (c, true),
+            _ => (hash[..16].to_string(), false),
+        },
+    };
+    state.store_article(
+        url,
+        &source.name,
+        r.status,
+        r.etag.as_deref(),
+        r.last_modified.as_deref(),
+        r.content_type.as_deref(),
+        &hash,
+        &cluster,
+        &sig,
+    )?;
+    Ok(dup)
+}
+
+/// The articles a source lists, or `None` when its listing is unchanged.
+async fn list(
+    fetcher: &Fetcher,
+    state: &State,
+    source: &Source,
+    config: &Config,
+    options: &RunOptions,
+) -> Result<Option<Vec<Item>>, String> {
+    let canon = |u: &str| canonical_url(u, config.fetch.mobile_hosts);
+    let mut urls: Vec<String> = Vec::new();
+    match source.kind {
+        SourceKind::Jsonl | SourceKind::Dir => {
+            return Err("local sources are read by local_pages".into());
+        }
+        SourceKind::Rss | SourceKind::Sitemap | SourceKind::List => {
+            let feed_url = canon(&source.location)?;
+            let known = state.known(&feed_url)?;
+            let (outcome, attempts) = fetcher.get(&source.location, Some(&known)).await;
+            for a in &attempts {
+                state.record_attempt(&feed_url, a.status, a.error.as_deref())?;
+            }
+            let r = match outcome {
+                Outcome::NotModified => {
+                    state.record_feed(&feed_url, &source.name, 304, None, None)?;
+                    return Ok(None);
+                }
+                Outcome::Failed { reason, .. } => return Err(reason),
+                Outcome::Fetched(r) => r,
+            };
+            let found = match source.kind {
+                SourceKind::Rss => feed_links(&r.body, options)?,
+                SourceKind::Sitemap => sitemap_links(fetcher, &r.body).await?,
+                _ => list_links(&r, source.link_selector.as_deref().unwrap_or("a"))?,
+            };
+            if !options.dry_run {
+                state.record_feed(
+                    &feed_url,
+                    &source.name,
+                    r.status,
+                    r.etag.as_deref(),
+                    r.last_modified.as_deref(),
+                )?;
+            }
+            urls.extend(found);
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut items = Vec::new();
+    for u in urls {
+        let Ok(c) = canon(&u) else { continue };
+        if source.wants(&c) && seen.insert(c.clone()) {
+            items.push(Item { url: c });
+        }
+        if items.len() >= source.max_items {
+            break;
+        }
+    }
+    Ok(Some(items))
+}
+
+/// The pages of a local source as (url, content type, body): the files of a
+/// folder (`file://` URLs), or the items of a JSON Lines file (their
+/// `url`/`link`, else `file://path#line`; their `html`/`summary_html`, else
+/// `text`/`content` field).
+fn local_pages(source: &Source) -> Result<Vec<(String, String, Vec<u8>)>, String> {
+    let path = Path::new(&source.location);
+    let abs = path
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let file_url = |p: &Path| {
+        url::Url::from_file_path(p)
+            .map(|u| u.to_string())
+            .map_err(|()| format!("{}: not an absolute path", p.display()))
+    };
+    let mut out = Vec::new();
+    if source.kind == SourceKind::Dir {
+        let mut files = Vec::new();
+        let mut stack = vec![abs];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d)
+                .map_err(|e| format!("{}: {e}", d.display()))?
+                .flatten()
+            {
+                let p = e.path();
+                let ct = match p.extension().and_then(|x| x.to_str()) {
+                    _ if p.is_dir() => {
+                        stack.push(p);
+                        continue;
+                    }
+                    Some("html" | "htm" | "shtml") => "text/html",
+                    Some("txt") => "text/plain",
+                    _ => continue,
+                };
+                files.push((p, ct));
+            }
+        }
+        files.sort();
+        for (p, ct) in files {
+            let body = std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+            let url = file_url(&p)?;
+            if source.wants(&url) {
+                out.push((url, ct.to_string(), body));
+            }
+        }
+        return Ok(out);
+    }
+    let text = std::fs::read_to_string(&abs).map_err(|e| format!("{}: {e}", abs.display()))?;
+    let base = file_url(&abs)?;
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let v: serde_json::Value = serde_json::from_str(line)
+            .map_err(|e| format!("{}:{}: invalid JSON: {e}", abs.display(), i + 1))?;
+        let field = |keys: &[&str]| {
+            keys.iter().find_map(|k| {
+                v.get(*k)
+                    .and_then(|x| x.as_str())
+                    .filter(|x| !x.trim().is_empty())
+                    .map(str::to_string)
+            })
+        };
+        let url = field(&["url", "link"]).unwrap_or_else(|| format!("{base}#{}", i + 1));
+        let (ct, body) = match (
+            field(&["html", "summary_html", "content_html"]),
+            field(&["text", "content", "body"]),
+        ) {
+            (Some(h), _) => ("text/html", h),
+            (None, Some(t)) => ("text/plain", t),
+            (None, None) => continue,
+        };
+        if source.wants(&url) {
+            out.push((url, ct.to_string(), body.into_bytes()));
+        }
+    }
+    Ok(out)
+}
+
+fn feed_links(body: &[u8], options: &RunOptions) -> Result<Vec<String>, String> {
+    let parser = feed_rs::parser::Builder::new()
+        .timestamp_parser(|s| {
+            ticai_extract::parse_date(s, None).map(|d| d.with_timezone(&chrono::Utc))
+        })
+        .build();
+    let feed = parser
+        .parse(body)
+        .map_err(|e| format!("invalid feed: {e}"))?;
+    let mut out = Vec::new();
+    for e in feed.entries {
+        if let (Some(since), Some(at)) = (options.since, e.published.or(e.updated))
+            && at < since
+        {
+            continue;
+        }
+        let link = e
+            .links
+            .iter()
+            .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+            .map(|l| l.href.clone());
+        match link.or_else(|| e.id.starts_with("http").then(|| e.id.clone())) {
+            Some(l) => out.push(l),
+            None => continue,
+        }
+    }
+    Ok(out)
+}
+
+async fn sitemap_links(fetcher: &Fetcher, body: &[u8]) -> Result<Vec<String>, String> {
+    let locs = |b: &[u8]| -> Vec<String> {
+        let text = String::from_utf8_lossy(b);
+        let re = regex::Regex::new(r"<loc>\s*(?:<!\[CDATA\[)?\s*([^<\]\s]+)").expect("valid");
+        re.captures_iter(&text)
+            .map(|c| c[1].replace("&amp;", "&"))
+            .collect()
+    };
+    let text = String::from_utf8_lossy(body);
+    if !text.contains("<urlset") && !text.contains("<sitemapindex") {
+        return Err("invalid sitemap: no <urlset> or <sitemapindex>".into());
+    }
+    if !text.contains("<sitemapindex") {
+        return Ok(locs(body));
+    }
+    let mut out = Vec::new();
+    for child in locs(body).into_iter().take(20) {
+        if let (Outcome::Fetched(r), _) = fetcher.get(&child, None).await {
+            out.extend(locs(&r.body));
+        }
+    }
+    Ok(out)
+}
+
+fn list_links(r: &http::Response, selector: &str) -> Result<Vec<String>, String> {
+    let text = ticai_extract::decode(&r.body, r.content_type.as_deref()).text;
+    let page = scraper::Html::parse_document(&text);
+    let sel = scraper::Selector::parse(selector)
+        .map_err(|e| format!("invalid selector {selector:?}: {e}"))?;
+    let base = url::Url::parse(&r.final_url).map_err(|e| e.to_string())?;
+    let a = scraper::Selector::parse("a[href]").expect("valid");
+    let mut out = Vec::new();
+    for el in page.select(&sel) {
+        let links: Vec<_> = if el.value().name() == "a" {
+            vec![el]
+        } else {
+            el.select(&a).collect()
+        };
+        for l in links {
+            if let Some(h) = l.value().attr("href")
+                && let Ok(u) = base.join(h)
+            {
+                out.push(u.to_string());
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,318 @@
+//! Crawl state in SQLite (WAL, one transaction per stored page) and the raw
+//! responses in a content-addressed zstd archive. An archive file is written
+//! (to a temporary name, synced, renamed) before the row that refers to it,
+//! so a process killed at any point leaves no row pointing at a missing or
+//! half-written file.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub struct State {
+    db: Connection,
+    archive: PathBuf,
+}
+
+/// What is known about a URL from earlier runs.
+#[derive(Clone, Debug, Default)]
+pub struct Known {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub stored: bool,
+}
+
+/// A stored page, for ingestion.
+#[derive(Clone, Debug)]
+pub struct StoredPage {
+    pub url: String,
+    pub source: String,
+    pub content_type: Option<String>,
+    pub fetched_at: String,
+    pub cluster_id: String,
+    pub body: Vec<u8>,
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339()
+}
+
+pub type DbResult<T> = Result<T, String>;
+
+fn db_err(e: rusqlite::Error) -> String {
+    format!("state database: {e}")
+}
+
+impl State {
+    pub fn open(data_dir: &Path) -> DbResult<State> {
+        std::fs::create_dir_all(data_dir.join("archive"))
+            .map_err(|e| format!("{}: {e}", data_dir.display()))?;
+        let db = Connection::open(data_dir.join("state.sqlite")).map_err(db_err)?;
+        db.execute_batch(
+            "PRAGMA journal_mode=WAL;
+             PRAGMA synchronous=NORMAL;
+             CREATE TABLE IF NOT EXISTS pages (
+                 url TEXT PRIMARY KEY,         -- canonical URL
+                 source TEXT NOT NULL,
+                 kind TEXT NOT NULL,           -- feed | article
+                 first_seen TEXT NOT NULL,
+                 last_fetched TEXT,
+                 status INTEGER,
+                 etag TEXT,
+                 last_modified TEXT,
+                 content_type TEXT,
+                 content_hash TEXT,            -- sha256 of the body = archive key
+                 cluster_id TEXT,
+                 error TEXT
+             );
+             CREATE TABLE IF NOT EXISTS attempts (
+                 id INTEGER PRIMARY KEY,
+                 url TEXT NOT NULL,
+                 at TEXT NOT NULL,
+                 status INTEGER,
+                 error TEXT
+             );
+             CREATE TABLE IF NOT EXISTS signatures (url TEXT PRIMARY KEY, sig BLOB NOT NULL);
+             CREATE TABLE IF NOT EXISTS bands (band INTEGER NOT NULL, url TEXT NOT NULL);
+             CREATE INDEX IF NOT EXISTS bands_key ON bands(band);
+             CREATE INDEX IF NOT EXISTS pages_hash ON pages(content_hash);",
+        )
+        .map_err(db_err)?;
+        Ok(State {
+            db,
+            archive: data_dir.join("archive"),
+        })
+    }
+
+    pub fn known(&self, url: &str) -> DbResult<Known> {
+        self.db
+            .query_row(
+                "SELECT etag, last_modified, content_hash IS NOT NULL FROM pages WHERE url = ?1",
+                params![url],
+                |r| {
+                    Ok(Known {
+                        etag: r.get(0)?,
+                        last_modified: r.get(1)?,
+                        stored: r.get(2)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(db_err)
+            .map(Option::unwrap_or_default)
+    }
+
+    pub fn record_attempt(
+        &self,
+        url: &str,
+        status: Option<u16>,
+        error: Option<&str>,
+    ) -> DbResult<()> {
+        self.db
+            .execute(
+                "INSERT INTO attempts (url, at, status, error) VALUES (?1, ?2, ?3, ?4)",
+                params![url, now(), status, error],
+            )
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    /// Records a feed's validators (its items are listed, not stored).
+    pub fn record_feed(
+        &self,
+        url: &str,
+        source: &str,
+        status: u16,
+        etag: Option<&str>,
+        last_modified: Option<&str>,
+    ) -> DbResult<()> {
+        self.db
+            .execute(
+                "INSERT INTO pages (url, source, kind, first_seen, last_fetched, status, etag, last_modified)
+                 VALUES (?1, ?2, 'feed', ?3, ?3, ?4, ?5, ?6)
+                 ON CONFLICT(url) DO UPDATE SET last_fetched = ?3, status = ?4,
+                    etag = COALESCE(?5, etag), last_modified = COALESCE(?6, last_modified), error = NULL",
+                params![url, source, now(), status, etag, last_modified],
+            )
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    pub fn record_failure(
+        &self,
+        url: &str,
+        source: &str,
+        status: Option<u16>,
+        error: &str,
+    ) -> DbResult<()> {
+        self.db
+            .execute(
+                "INSERT INTO pages (url, source, kind, first_seen, last_fetched, status, error)
+                 VALUES (?1, ?2, 'article', ?3, ?3, ?4, ?5)
+                 ON CONFLICT(url) DO UPDATE SET last_fetched = ?3, status = ?4, error = ?5",
+                params![url, source, now(), status, error],
+            )
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn archive_path(&self, hash: &str) -> PathBuf {
+        self.archive.join(&hash[..2]).join(format!("{hash}.zst"))
+    }
+
+    /// Writes a body into the archive (idempotent) and returns its hash.
+    pub fn archive(&self, body: &[u8]) -> DbResult<String> {
+        let hash = format!("{:x}", Sha256::digest(body));
+        let path = self.archive_path(&hash);
+        if path.exists() {
+            return Ok(hash);
+        }
+        let dir = path.parent().expect("archive paths have a parent");
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let tmp = dir.join(format!(".{hash}.{}.tmp", std::process::id()));
+        let write = || -> std::io::Result<()> {
+            let compressed = zstd::encode_all(body, 3)?;
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&compressed)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &path)
+        };
+        write().map_err(|e| format!("archive {}: {e}", path.display()))?;
+        Ok(hash)
+    }
+
+    pub fn read_archive(&self, hash: &str) -> DbResult<Vec<u8>> {
+        let path = self.archive_path(hash);
+        let bytes = std::fs::read(&path).map_err(|e| format!("archive {}: {e}", path.display()))?;
+        zstd::decode_all(bytes.as_slice()).map_err(|e| format!("archive {}: {e}", path.display()))
+    }
+
+    /// The cluster of a body already stored under another URL, if any.
+    pub fn cluster_of_hash(&self, hash: &str) -> DbResult<Option<String>> {
+        self.db
+            .query_row("SELECT cluster_id FROM pages WHERE content_hash = ?1 AND cluster_id IS NOT NULL LIMIT 1", params![hash], |r| r.get(0))
+            .optional()
+            .map_err(db_err)
+    }
+
+    /// Near-duplicate lookup: the cluster of the most similar stored page
+    /// sharing an LSH band, when similar enough.
+    pub fn cluster_of_signature(&self, sig: &[u64], threshold: f64) -> DbResult<Option<String>> {
+        let mut stmt = self
+            .db
+            .prepare_cached(
+                "SELECT DISTINCT s.url, s.sig, p.cluster_id FROM bands b JOIN signatures s ON s.url = b.url
+                 JOIN pages p ON p.url = b.url WHERE b.band = ?1",
+            )
+            .map_err(db_err)?;
+        let mut best: Option<(f64, String)> = None;
+        for band in crate::minhash::bands(sig) {
+            let rows = stmt
+                .query_map(params![band as i64], |r| {
+                    Ok((r.get::<_, Vec<u8>>(1)?, r.get::<_, Option<String>>(2)?))
+                })
+                .map_err(db_err)?;
+            for row in rows {
+                let (other, cluster) = row.map_err(db_err)?;
+                let sim = crate::minhash::similarity(sig, &crate::minhash::from_bytes(&other));
+                if let Some(c) = cluster
+                    && sim >= threshold
+                    && best.as_ref().is_none_or(|(s, _)| sim > *s)
+                {
+                    best = Some((sim, c));
+                }
+            }
+        }
+        Ok(best.map(|(_, c)| c))
+    }
+
+    /// Stores a fetched article: one transaction for the row, its signature
+    /// and bands, after the body is safely in the archive.
+    #[allow(clippy::too_many_arguments)]
+    pub fn store_article(
+        &mut self,
+        url: &str,
+        source: &str,
+        status: u16,
+        etag: Option<&str>,
+        last_modified: Option<&str>,
+        content_type: Option<&str>,
+        hash: &str,
+        cluster_id: &str,
+        sig: &[u64],
+    ) -> DbResult<()> {
+        let tx = self.db.transaction().map_err(db_err)?;
+        let t = now();
+        tx.execute(
+            "INSERT INTO pages (url, source, kind, first_seen, last_fetched, status, etag, last_modified, content_type, content_hash, cluster_id)
+             VALUES (?1, ?2, 'article', ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT(url) DO UPDATE SET last_fetched = ?3, status = ?4, etag = ?5, last_modified = ?6,
+                content_type = ?7, content_hash = ?8, cluster_id = ?9, error = NULL",
+            params![url, source, t, status, etag, last_modified, content_type, hash, cluster_id],
+        )
+        .map_err(db_err)?;
+        tx.execute(
+            "INSERT OR REPLACE INTO signatures (url, sig) VALUES (?1, ?2)",
+            params![url, crate::minhash::to_bytes(sig)],
+        )
+        .map_err(db_err)?;
+        tx.execute("DELETE FROM bands WHERE url = ?1", params![url])
+            .map_err(db_err)?;
+        for b in crate::minhash::bands(sig) {
+            tx.execute(
+                "INSERT INTO bands (band, url) VALUES (?1, ?2)",
+                params![b as i64, url],
+            )
+            .map_err(db_err)?;
+        }
+        tx.commit().map_err(db_err)
+    }
+
+    /// Every stored article, for `ticai ingest --fetched`.
+    pub fn stored_pages(&self) -> DbResult<Vec<StoredPage>> {
+        let mut stmt = self
+            .db
+            .prepare(
+                "SELECT url, source, content_type, last_fetched, cluster_id, content_hash FROM pages
+                 WHERE kind = 'article' AND content_hash IS NOT NULL ORDER BY url",
+            )
+            .map_err(db_err)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, String>(5)?,
+                ))
+            })
+            .map_err(db_err)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (url, source, content_type, fetched_at, cluster, hash) = row.map_err(db_err)?;
+            out.push(StoredPage {
+                body: self.read_archive(&hash)?,
+                cluster_id: cluster.unwrap_or_else(|| hash[..16].to_string()),
+                url,
+                source,
+                content_type,
+                fetched_at,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Attempts recorded for a URL (tests and diagnostics).
+    pub fn attempts(&self, url: &str) -> DbResult<Vec<(Option<u16>, Option<String>)>> {
+        let mut stmt = self
+            .db
+            .prepare("SELECT status, error FROM attempts WHERE url = ?1 ORDER BY id")
+            .map_err(db_err)?;
+        let rows = stmt
+            .query_map(params![url], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(db_err)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(db_err)
+    }
+}

@@ -1,0 +1,549 @@
+//! `ticai fetch` against a real HTTP server that the test starts on
+//! 127.0.0.1, serving our own fixture feed and pages, with faults: robots.txt
+//! disallow, 500 then 200, 429 with Retry-After, a response slower than the
+//! timeout, a 50 MB body (declared and streamed), a redirect loop, a 404, a
+//! connection cut mid-body, a GBK page, a malformed feed, 304 on re-fetch.
+
+use serde_json::Value;
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+type Hits = Arc<Mutex<HashMap<String, usize>>>;
+
+const STORY: &str = "中科曙光发布新一代超节点产品，单个系统可扩展至一万张国产AI加速卡，标志着国内万卡集群从规划走向交付。业内人士认为，在出口管制持续收紧的背景下，国内云厂商加快去英伟达化，训练与推理任务正逐步迁移到国产算力平台。";
+
+fn page(title: &str, body: &str) -> String {
+    format!(
+        "<html><head><meta charset=\"utf-8\"><title>{title}</title></head><body><div class=\"nav\">首页 &gt; 科技</div><article><h1>{title}</h1><p>2026-11-18 09:30 来源：样例网</p><p>{body}</p></article><div><h3>相关推荐</h3><p>白酒板块回暖</p></div></body></html>"
+    )
+}
+
+fn respond(stream: &mut TcpStream, status: &str, headers: &[(&str, String)], body: &[u8]) {
+    let mut head = format!(
+        "HTTP/1.1 {status}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(body);
+}
+
+fn feed(base: &str) -> String {
+    let items: String = [
+        "/a/1.html", "/a/1.html?utm_source=feed&amp;spm=x", "/a/copy.html", "/a/gbk.html", "/private/secret.html", "/a/flaky.html",
+        "/a/limited.html", "/a/slow.html", "/a/big.html", "/a/big-stream.html", "/a/loop.html", "/a/missing.html", "/a/reset.html",
+    ]
+    .iter()
+    .map(|p| format!("<item><title>t</title><link>{base}{p}</link><pubDate>Wed, 18 Nov 2026 09:30:00 +0800</pubDate></item>"))
+    .collect();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>样例</title><link>{base}/</link>{items}</channel></rss>"
+    )
+}
+
+fn handle(mut stream: TcpStream, base: String, hits: Hits) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut first = String::new();
+    if reader.read_line(&mut first).is_err() {
+        return;
+    }
+    let mut headers = HashMap::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some((k, v)) = line.split_once(':') {
+            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+        }
+    }
+    let path = first.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let route = path.split('?').next().unwrap_or("/").to_string();
+    let n = {
+        let mut h = hits.lock().unwrap();
+        let c = h.entry(route.clone()).or_default();
+        *c += 1;
+        *c
+    };
+    let html = || vec![("Content-Type", "text/html; charset=utf-8".to_string())];
+    match route.as_str() {
+        "/robots.txt" => respond(&mut stream, "200 OK", &[("Content-Type", "text/plain".into())], b"User-agent: *\nDisallow: /private/\n"),
+        "/feed.xml" => {
+            if headers.get("if-none-match").map(String::as_str) == Some("\"v1\"") {
+                respond(&mut stream, "304 Not Modified", &[], b"");
+            } else {
+                respond(&mut stream, "200 OK", &[("Content-Type", "application/rss+xml".into()), ("ETag", "\"v1\"".into())], feed(&base).as_bytes());
+            }
+        }
+        "/many.xml" => {
+            let items: String = (1..=15).map(|i| format!("<item><title>t{i}</title><link>{base}/many/{i}.html</link></item>")).collect();
+            let body = format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>m</title>{items}</channel></rss>");
+            respond(&mut stream, "200 OK", &[("Content-Type", "application/rss+xml".into())], body.as_bytes());
+        }
+        r if r.starts_with("/many/") => {
+            std::thread::sleep(Duration::from_millis(150));
+            let i = r.trim_start_matches("/many/").trim_end_matches(".html");
+            let body = page(&format!("第{i}篇样例新闻"), &format!("第{i}篇：{}", "算力租赁与液冷需求持续增长，".repeat(i.len() * 3 + i.parse::<usize>().unwrap_or(0))));
+            respond(&mut stream, "200 OK", &[("Content-Type", "text/html; charset=utf-8".into())], body.as_bytes());
+        }
+        "/bad.xml" => respond(&mut stream, "200 OK", &[("Content-Type", "application/rss+xml".into())], b"<rss><channel><item><link>oops</channel>"),
+        "/a/1.html" => respond(&mut stream, "200 OK", &html(), page("超节点进入万卡时代", STORY).as_bytes()),
+        "/a/copy.html" => respond(&mut stream, "200 OK", &html(), page("转载：超节点进入万卡时代", &format!("（本文转载自样例网）{STORY}")).as_bytes()),
+        "/a/gbk.html" => {
+            let text = page("液冷订单饱满", "液冷产业链订单持续饱满，冷板式液冷方案的交付周期已延长至三个月以上，浸没式液冷渗透率有望提升。").replace("utf-8", "gbk");
+            let (body, _, _) = encoding_rs::GBK.encode(&text);
+            respond(&mut stream, "200 OK", &[("Content-Type", "text/html; charset=gbk".into())], &body);
+        }
+        "/a/flaky.html" if n == 1 => respond(&mut stream, "500 Internal Server Error", &[], b"oops"),
+        "/a/flaky.html" => respond(&mut stream, "200 OK", &html(), page("光模块出货量创新高", "本季度800G光模块出货量环比增长超过三成，1.6T产品开始小批量交付，头部厂商的订单已排至明年二季度。").as_bytes()),
+        "/a/limited.html" if n == 1 => respond(&mut stream, "429 Too Many Requests", &[("Retry-After", "1".into())], b""),
+        "/a/limited.html" => respond(&mut stream, "200 OK", &html(), page("算力租赁价格企稳", "推理需求快速增长，带动算力租赁价格企稳回升，长期合约占比提升，供需格局继续改善。").as_bytes()),
+        "/a/slow.html" => {
+            std::thread::sleep(Duration::from_millis(2500));
+            respond(&mut stream, "200 OK", &html(), page("慢", STORY).as_bytes());
+        }
+        "/a/big.html" => {
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: text/html\r\nContent-Length: 52428800\r\n\r\n");
+        }
+        "/a/big-stream.html" => {
+            // no Content-Length: the limit must hold while streaming
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: text/html\r\n\r\n");
+            let chunk = vec![b'x'; 64 * 1024];
+            for _ in 0..800 {
+                if stream.write_all(&chunk).is_err() {
+                    break;
+                }
+            }
+        }
+        "/a/loop.html" => respond(&mut stream, "302 Found", &[("Location", format!("{base}/a/loop.html"))], b""),
+        "/a/reset.html" => {
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: text/html\r\nContent-Length: 5000\r\n\r\n<html><body>cut");
+        }
+        _ => respond(&mut stream, "404 Not Found", &[], b"not found"),
+    }
+}
+
+/// Starts the server; returns its base URL and the per-path hit counts.
+fn serve() -> (String, Hits) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let hits: Hits = Arc::default();
+    let (b, h) = (base.clone(), hits.clone());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let (b, h) = (b.clone(), h.clone());
+            std::thread::spawn(move || handle(stream, b, h));
+        }
+    });
+    (base, hits)
+}
+
+fn ticai(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ticai"))
+        .current_dir(dir)
+        .args(args)
+        .env_remove("TICAI_LEXICON")
+        .env_remove("TICAI_HOME")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn source<'a>(summary: &'a Value, name: &str) -> &'a Value {
+    summary["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap()
+}
+
+#[test]
+fn fetch_with_faults_then_refetch_then_ingest() {
+    let (base, hits) = serve();
+    let dir = scratch("fetch");
+    std::fs::write(
+        dir.join("ticai.toml"),
+        format!(
+            "[fetch]\ndelay_ms = 10\ntimeout_s = 1.0\nconnect_timeout_s = 1.0\nretries = 1\nmax_body_bytes = 1000000\nmax_retry_after_s = 2\n\n\
+             [[source]]\nname = \"sample\"\ntype = \"rss\"\nurl = \"{base}/feed.xml\"\n\n\
+             [[source]]\nname = \"broken\"\ntype = \"rss\"\nurl = \"{base}/bad.xml\"\n"
+        ),
+    )
+    .unwrap();
+    let out = ticai(&dir, &["fetch", "--data-dir", "data", "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let s = source(&summary, "sample");
+    assert_eq!(s["listed"], 12, "{s}"); // 13 feed items, two of them the same URL
+    assert_eq!(s["new"], 5, "{s}");
+    assert_eq!(s["duplicates"], 1, "{s}");
+    assert_eq!(s["failed"], 7, "{s}");
+    let reason = |path: &str| {
+        s["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["url"].as_str().unwrap().ends_with(path))
+            .map(|e| e["reason"].as_str().unwrap().to_string())
+    };
+    assert_eq!(
+        reason("/private/secret.html").as_deref(),
+        Some("disallowed by robots.txt")
+    );
+    assert!(reason("/a/slow.html").unwrap().contains("timed out"), "{s}");
+    assert!(
+        reason("/a/big.html")
+            .unwrap()
+            .contains("body larger than 1000000 bytes"),
+        "{s}"
+    );
+    assert!(
+        reason("/a/big-stream.html")
+            .unwrap()
+            .contains("body larger than 1000000 bytes"),
+        "{s}"
+    );
+    assert!(
+        reason("/a/loop.html")
+            .unwrap()
+            .contains("too many redirects"),
+        "{s}"
+    );
+    assert_eq!(reason("/a/missing.html").as_deref(), Some("HTTP 404"));
+    assert!(
+        reason("/a/reset.html")
+            .unwrap()
+            .contains("gave up after 2 attempts"),
+        "{s}"
+    );
+    let b = source(&summary, "broken");
+    assert_eq!(b["listing_failed"], true);
+    assert!(
+        b["errors"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("invalid feed"),
+        "{b}"
+    );
+    {
+        let h = hits.lock().unwrap();
+        assert_eq!(
+            h.get("/a/flaky.html"),
+            Some(&2),
+            "500 then 200: retried once"
+        );
+        assert_eq!(
+            h.get("/a/limited.html"),
+            Some(&2),
+            "429 then 200: retried after Retry-After"
+        );
+        assert_eq!(h.get("/a/slow.html"), Some(&2), "a timeout is retried");
+        assert_eq!(
+            h.get("/a/big.html"),
+            Some(&1),
+            "a too-large body is not retried"
+        );
+        assert_eq!(
+            h.get("/private/secret.html"),
+            None,
+            "robots.txt is honoured"
+        );
+        assert_eq!(
+            h.get("/robots.txt"),
+            Some(&1),
+            "robots.txt is fetched once per host"
+        );
+    }
+
+    // re-running: the feed answers 304, nothing is fetched or stored again
+    let out = ticai(&dir, &["fetch", "--data-dir", "data", "--format", "json"]);
+    assert!(out.status.success());
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let s = source(&summary, "sample");
+    assert_eq!(
+        (
+            s["not_modified"].as_u64(),
+            s["new"].as_u64(),
+            s["listed"].as_u64()
+        ),
+        (Some(1), Some(0), Some(0)),
+        "{s}"
+    );
+    assert_eq!(
+        hits.lock().unwrap().get("/a/1.html"),
+        Some(&1),
+        "stored articles are not fetched again"
+    );
+
+    // everything fetched goes into the index, once, with its cluster
+    for _ in 0..2 {
+        let out = ticai(&dir, &["ingest", "--fetched", "--data-dir", "data"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("the index holds 5 documents"),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    let out = ticai(
+        &dir,
+        &["search", "--data-dir", "data", "--format", "json", "超节点"],
+    );
+    let res: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(res["total"], 2);
+    let clusters: Vec<&str> = res["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["cluster_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        clusters[0], clusters[1],
+        "the syndicated copy shares the story's cluster"
+    );
+    assert!(
+        res["results"][0]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with(&base)
+    );
+    assert_eq!(res["results"][0]["source"], "sample");
+    let out = ticai(
+        &dir,
+        &["search", "--data-dir", "data", "--format", "json", "液冷"],
+    );
+    let res: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(res["total"], 1, "the GBK page was decoded");
+    assert!(
+        !res["results"][0]["snippet"]
+            .as_str()
+            .unwrap()
+            .contains("白酒")
+    );
+}
+
+#[test]
+fn bad_config_and_unreachable_sources() {
+    let dir = scratch("fetch_config");
+    std::fs::write(
+        dir.join("ticai.toml"),
+        "[[source]]\nname = \"x\"\ntype = \"rss\"\n",
+    )
+    .unwrap();
+    let out = ticai(&dir, &["fetch", "--data-dir", "data"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("ticai.toml:1: source \"x\": needs a url"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // nothing reachable: the run completes but says nothing could be fetched
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    std::fs::write(
+        dir.join("ticai.toml"),
+        format!("[fetch]\nretries = 0\nconnect_timeout_s = 0.5\n\n[[source]]\nname = \"down\"\ntype = \"rss\"\nurl = \"http://127.0.0.1:{port}/feed.xml\"\n"),
+    )
+    .unwrap();
+    let out = ticai(&dir, &["fetch", "--data-dir", "data", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(source(&summary, "down")["listing_failed"], true);
+    // --dry-run lists and stores nothing
+    let (base, hits) = serve();
+    std::fs::write(dir.join("ticai.toml"), format!("[fetch]\ndelay_ms = 0\n\n[[source]]\nname = \"s\"\ntype = \"rss\"\nurl = \"{base}/feed.xml\"\ninclude = [\"/a/\"]\nmax_items = 3\n")).unwrap();
+    let out = ticai(
+        &dir,
+        &[
+            "fetch",
+            "--data-dir",
+            "dry",
+            "--dry-run",
+            "--format",
+            "json",
+        ],
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(source(&summary, "s")["listed"], 3);
+    assert_eq!(source(&summary, "s")["new"], 0);
+    assert_eq!(hits.lock().unwrap().get("/a/1.html"), None);
+}
+
+#[test]
+fn killed_mid_run_then_rerun_completes_without_duplicates() {
+    let (base, hits) = serve();
+    let dir = scratch("fetch_kill");
+    std::fs::write(
+        dir.join("ticai.toml"),
+        format!("[fetch]\ndelay_ms = 0\nconcurrency = 2\n\n[[source]]\nname = \"many\"\ntype = \"rss\"\nurl = \"{base}/many.xml\"\n"),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ticai"))
+        .current_dir(&dir)
+        .args(["fetch", "--data-dir", "data", "--format", "json"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // let it store a few articles, then SIGKILL it
+    let started = std::time::Instant::now();
+    while hits
+        .lock()
+        .unwrap()
+        .keys()
+        .filter(|k| k.starts_with("/many/"))
+        .count()
+        < 4
+        && started.elapsed() < Duration::from_secs(20)
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let fetched_before: usize = hits
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(k, _)| k.starts_with("/many/"))
+        .map(|(_, n)| n)
+        .sum();
+    assert!(
+        fetched_before < 15,
+        "the run was killed before it finished ({fetched_before})"
+    );
+    // the second run completes the work; nothing is stored twice
+    let out = ticai(&dir, &["fetch", "--data-dir", "data", "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let s = source(&summary, "many");
+    assert_eq!(s["failed"], 0, "{s}");
+    assert_eq!(
+        s["new"].as_u64().unwrap() + s["skipped"].as_u64().unwrap(),
+        15,
+        "{s}"
+    );
+    let out = ticai(&dir, &["ingest", "--fetched", "--data-dir", "data"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("the index holds 15 documents"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // every page was fetched at most twice (once per run at most), never stored twice
+    for (k, n) in hits
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(k, _)| k.starts_with("/many/"))
+    {
+        assert!(*n <= 2, "{k} fetched {n} times");
+    }
+}
+
+#[test]
+fn local_sources_go_through_the_archive() {
+    let dir = scratch("fetch_local");
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../corpus/sample")
+        .canonicalize()
+        .unwrap();
+    std::fs::write(
+        dir.join("ticai.toml"),
+        format!(
+            "[[source]]\nname = \"files\"\ntype = \"dir\"\npath = \"{}\"\n\n[[source]]\nname = \"flash\"\ntype = \"jsonl\"\npath = \"{}\"\n",
+            sample.display(),
+            sample.join("flash.jsonl").display()
+        ),
+    )
+    .unwrap();
+    let run = || {
+        let out = ticai(&dir, &["fetch", "--data-dir", "data", "--format", "json"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let first = run();
+    assert_eq!(
+        (
+            source(&first, "files")["new"].as_u64(),
+            source(&first, "flash")["new"].as_u64()
+        ),
+        (Some(4), Some(6)),
+        "{first}"
+    );
+    let second = run();
+    assert_eq!(
+        (
+            source(&second, "files")["skipped"].as_u64(),
+            source(&second, "flash")["skipped"].as_u64()
+        ),
+        (Some(4), Some(6)),
+        "{second}"
+    );
+    assert_eq!(source(&second, "flash")["new"], 0);
+    let out = ticai(&dir, &["ingest", "--fetched", "--data-dir", "data"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("the index holds 10 documents"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = ticai(
+        &dir,
+        &[
+            "search",
+            "--data-dir",
+            "data",
+            "--format",
+            "json",
+            "--theme",
+            "compute-leasing",
+        ],
+    );
+    let res: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        res["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["source"] == "flash"),
+        "{res}"
+    );
+}
