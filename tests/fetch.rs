@@ -164,6 +164,21 @@ fn scratch(name: &str) -> PathBuf {
     d
 }
 
+/// `ticai ingest --fetched` succeeds and leaves `total` documents.
+fn ingest_fetched(dir: &Path, total: usize) {
+    let out = ticai(dir, &["ingest", "--fetched", "--data-dir", "data"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&format!("the index holds {total} documents")),
+        "{stdout}"
+    );
+}
+
 fn source<'a>(summary: &'a Value, name: &str) -> &'a Value {
     summary["sources"]
         .as_array()
@@ -297,17 +312,7 @@ fn fetch_with_faults_then_refetch_then_ingest() {
 
     // everything fetched goes into the index, once, with its cluster
     for _ in 0..2 {
-        let out = ticai(&dir, &["ingest", "--fetched", "--data-dir", "data"]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(
-            String::from_utf8_lossy(&out.stdout).contains("the index holds 5 documents"),
-            "{}",
-            String::from_utf8_lossy(&out.stdout)
-        );
+        ingest_fetched(&dir, 5);
     }
     let out = ticai(
         &dir,
@@ -453,17 +458,7 @@ fn killed_mid_run_then_rerun_completes_without_duplicates() {
         15,
         "{s}"
     );
-    let out = ticai(&dir, &["ingest", "--fetched", "--data-dir", "data"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("the index holds 15 documents"),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    ingest_fetched(&dir, 15);
     // every page was fetched at most twice (once per run at most), never stored twice
     for (k, n) in hits
         .lock()
@@ -519,12 +514,7 @@ fn local_sources_go_through_the_archive() {
         "{second}"
     );
     assert_eq!(source(&second, "flash")["new"], 0);
-    let out = ticai(&dir, &["ingest", "--fetched", "--data-dir", "data"]);
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("the index holds 10 documents"),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    ingest_fetched(&dir, 10);
     let out = ticai(
         &dir,
         &[

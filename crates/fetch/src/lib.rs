@@ -54,6 +54,18 @@ pub struct SourceSummary {
     pub listing_failed: bool,
 }
 
+impl SourceSummary {
+    /// The source's listing (feed, sitemap, page, file) could not be read.
+    fn listing_error(&mut self, location: &str, reason: String) {
+        self.listing_failed = true;
+        self.failed = 1;
+        self.errors.push(ErrorRow {
+            url: location.to_string(),
+            reason,
+        });
+    }
+}
+
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Summary {
     pub sources: Vec<SourceSummary>,
@@ -132,14 +144,7 @@ pub async fn run(
                         s.new += 1;
                     }
                 }
-                Err(reason) => {
-                    s.listing_failed = true;
-                    s.failed = 1;
-                    s.errors.push(ErrorRow {
-                        url: source.location.clone(),
-                        reason,
-                    });
-                }
+                Err(reason) => s.listing_error(&source.location, reason),
             }
             summary.sources.push(s);
             continue;
@@ -152,12 +157,7 @@ pub async fn run(
                 continue;
             }
             Err(reason) => {
-                s.listing_failed = true;
-                s.failed = 1;
-                s.errors.push(ErrorRow {
-                    url: source.location.clone(),
-                    reason,
-                });
+                s.listing_error(&source.location, reason);
                 summary.sources.push(s);
                 continue;
             }
