@@ -83,6 +83,19 @@ fn handle(mut stream: TcpStream, base: String, hits: Hits) {
                 respond(&mut stream, "200 OK", &[("Content-Type", "application/rss+xml".into()), ("ETag", "\"v1\"".into())], feed(&base).as_bytes());
             }
         }
+        "/list/1.html" => {
+            let body = "<html><body><ul class=\"news\"><li><a href=\"/l/a.html\">A</a></li></ul><a href=\"/other.html\">广告</a><a class=\"next\" href=\"/list/2.html\">下一页</a></body></html>";
+            respond(&mut stream, "200 OK", &html(), body.as_bytes());
+        }
+        "/list/2.html" => {
+            let body = "<html><body><ul class=\"news\"><li><a href=\"l/../../l/b.html\">B</a></li></ul></body></html>";
+            respond(&mut stream, "200 OK", &html(), body.as_bytes());
+        }
+        r if r.starts_with("/l/") => {
+            let noise = "白酒板块午后回暖，高端白酒领涨，房地产板块同步走强，市场情绪明显修复。".repeat(6);
+            let body = format!("<html><body><div class=\"sidebar\"><p>{noise}</p></div><div class=\"content\"><p>{r}：液冷服务器订单饱满，冷板式液冷仍是主流路线。</p></div></body></html>");
+            respond(&mut stream, "200 OK", &html(), body.as_bytes());
+        }
         "/many.xml" => {
             let items: String = (1..=15).map(|i| format!("<item><title>t{i}</title><link>{base}/many/{i}.html</link></item>")).collect();
             let body = format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>m</title>{items}</channel></rss>");
@@ -535,5 +548,51 @@ fn local_sources_go_through_the_archive() {
             .iter()
             .any(|r| r["source"] == "flash"),
         "{res}"
+    );
+}
+
+#[test]
+fn list_pages_with_pagination_and_body_selector() {
+    let (base, hits) = serve();
+    let dir = scratch("fetch_list");
+    std::fs::write(
+        dir.join("ticai.toml"),
+        format!(
+            "[fetch]\ndelay_ms = 0\n\n[[source]]\nname = \"list\"\ntype = \"list\"\nurl = \"{base}/list/1.html\"\n\
+             link_selector = \"ul.news a\"\nnext_selector = \"a.next\"\nbody_selector = \"div.content\"\n"
+        ),
+    )
+    .unwrap();
+    let out = ticai(&dir, &["fetch", "--data-dir", "data", "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let s = source(&summary, "list");
+    assert_eq!(
+        (s["listed"].as_u64(), s["new"].as_u64()),
+        (Some(2), Some(2)),
+        "{s}"
+    );
+    assert_eq!(
+        hits.lock().unwrap().get("/other.html"),
+        None,
+        "only links the selector picks"
+    );
+    ingest_fetched(&dir, 2);
+    let search = |q: &str| -> Value {
+        let out = ticai(
+            &dir,
+            &["search", "--data-dir", "data", "--format", "json", q],
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    assert_eq!(search("液冷")["total"], 2);
+    assert_eq!(
+        search("白酒")["total"],
+        0,
+        "the body selector keeps the sidebar out"
     );
 }

@@ -15,7 +15,9 @@ pub fn extract_html(bytes: &[u8], options: &Options) -> Extraction {
     let page = Html::parse_document(&decoded.text);
     let visible = visible_text(&page);
     let meta = page_meta(&page, &visible, options);
-    let main = main_text(&decoded.text, options).filter(|t| t.chars().count() >= 30);
+    let main = selected_text(&page, options.body_selector.as_deref())
+        .or_else(|| main_text(&decoded.text, options))
+        .filter(|t| t.chars().count() >= 30);
     let text = main.unwrap_or(visible);
     let lines: Vec<&str> = text.lines().collect();
     finish(
@@ -41,6 +43,15 @@ pub fn read_html_raw(bytes: &[u8], options: &Options) -> Extraction {
         text: visible,
     };
     finish(decoded.encoding, vec![article])
+}
+
+/// The text of the element a site's `body_selector` picks, if any.
+fn selected_text(page: &Html, selector: Option<&str>) -> Option<String> {
+    let sel = Selector::parse(selector?).ok()?;
+    let el = page.select(&sel).next()?;
+    let html = Html::parse_fragment(&el.html());
+    let text = visible_text(&html);
+    (text.chars().count() >= 30).then_some(text)
 }
 
 fn main_text(html: &str, options: &Options) -> Option<String> {
@@ -347,6 +358,26 @@ mod tests {
         let html = r#"<html><head><meta itemprop="dateUpdate" content="2019-10-08 12:00:57"></head><body><p>正文内容足够长，讲述了超节点与万卡集群的最新进展以及订单情况。</p></body></html>"#;
         let a = &extract_html(html.as_bytes(), &Options::default()).articles[0];
         assert_eq!(a.published_at.as_deref(), Some("2019-10-08T12:00:57+08:00"));
+    }
+
+    #[test]
+    fn body_selector_wins_over_readability() {
+        let html = "<html><body><div class='side'><p>侧栏内容很长很长，讲的是白酒板块与房地产板块的走势，和本文无关，但文字足够多，足以迷惑通用的正文抽取算法。侧栏内容很长很长。</p></div><div class='content'><p>正文只有这一段：超节点订单落地，产业链受益明显，多家公司披露合同。</p></div></body></html>";
+        let options = Options {
+            body_selector: Some("div.content".into()),
+            ..Default::default()
+        };
+        let a = &extract_html(html.as_bytes(), &options).articles[0];
+        assert_eq!(
+            a.text,
+            "正文只有这一段：超节点订单落地，产业链受益明显，多家公司披露合同。"
+        );
+        // a selector that matches nothing falls back to readability
+        let options = Options {
+            body_selector: Some("div.nothing".into()),
+            ..Default::default()
+        };
+        assert!(!extract_html(html.as_bytes(), &options).articles.is_empty());
     }
 
     #[test]

@@ -51,6 +51,9 @@ pub struct Options {
     /// The date the page was fetched: the year for dates written without
     /// one (`07-24 13:31`).
     pub reference_date: Option<NaiveDate>,
+    /// A CSS selector for the main text of this site's pages; when it
+    /// matches, it replaces readability.
+    pub body_selector: Option<String>,
 }
 
 /// The script of a text.

@@ -45,6 +45,8 @@ struct RawSource {
     #[serde(default)]
     exclude: Vec<String>,
     link_selector: Option<String>,
+    next_selector: Option<String>,
+    max_pages: Option<usize>,
     body_selector: Option<String>,
 }
 
@@ -74,6 +76,10 @@ pub struct Source {
     pub include: Vec<Regex>,
     pub exclude: Vec<Regex>,
     pub link_selector: Option<String>,
+    /// List pages: the "next page" link to follow, up to `max_pages` pages.
+    pub next_selector: Option<String>,
+    pub max_pages: usize,
+    /// The element holding an article's main text on this site.
     pub body_selector: Option<String>,
 }
 
@@ -219,7 +225,10 @@ impl Config {
                     "a list source needs link_selector (CSS, e.g. \"ul.news a\")".into(),
                 ));
             }
-            if let Some(sel) = s.link_selector.as_deref().or(s.body_selector.as_deref()) {
+            for sel in [&s.link_selector, &s.next_selector, &s.body_selector]
+                .into_iter()
+                .flatten()
+            {
                 scraper::Selector::parse(sel)
                     .map_err(|e| err(format!("invalid CSS selector {sel:?}: {e}")))?;
             }
@@ -237,6 +246,8 @@ impl Config {
                 schedule: s.schedule,
                 max_items: s.max_items.unwrap_or(200),
                 link_selector: s.link_selector,
+                next_selector: s.next_selector,
+                max_pages: s.max_pages.unwrap_or(5).max(1),
                 body_selector: s.body_selector,
             });
         }

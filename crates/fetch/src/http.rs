@@ -263,9 +263,7 @@ impl Fetcher {
             return Try::Done(Outcome::NotModified);
         }
         if status == 429 || (500..600).contains(&status) {
-            let wait = header(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(Duration::from_secs);
+            let wait = header(reqwest::header::RETRY_AFTER).and_then(|v| retry_after(&v));
             return Try::Retry {
                 status: Some(status),
                 reason: format!("HTTP {status}"),
@@ -329,10 +327,42 @@ impl Fetcher {
     }
 }
 
+/// A Retry-After value: seconds, or an HTTP date.
+pub fn retry_after(value: &str) -> Option<Duration> {
+    let v = value.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    let ms = (at.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_milliseconds();
+    Some(Duration::from_millis(ms.max(0) as u64))
+}
+
 fn root_cause(e: &dyn std::error::Error) -> String {
     let mut cur: &dyn std::error::Error = e;
     while let Some(next) = cur.source() {
         cur = next;
     }
     cur.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_forms() {
+        assert_eq!(retry_after("5"), Some(Duration::from_secs(5)));
+        assert_eq!(
+            retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        let soon = (chrono::Utc::now() + chrono::Duration::seconds(30)).to_rfc2822();
+        let d = retry_after(&soon).unwrap();
+        assert!(
+            d > Duration::from_secs(25) && d <= Duration::from_secs(30),
+            "{d:?}"
+        );
+        assert_eq!(retry_after("soon"), None);
+    }
 }

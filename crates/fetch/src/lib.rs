@@ -18,7 +18,7 @@ pub mod state;
 
 pub use canon::canonical_url;
 pub use config::{Config, FetchSettings, Source, SourceKind};
-pub use state::{State, StoredPage};
+pub use state::{ArticleRecord, State, StoredPage};
 
 use http::{Fetcher, Outcome};
 use serde::Serialize;
@@ -223,6 +223,7 @@ fn store(
     let options = ticai_extract::Options {
         url: Some(url.to_string()),
         content_type: r.content_type.clone(),
+        body_selector: source.body_selector.clone(),
         ..Default::default()
     };
     let is_html =
@@ -246,17 +247,18 @@ fn store(
             _ => (hash[..16].to_string(), false),
         },
     };
-    state.store_article(
+    let record = ArticleRecord {
         url,
-        &source.name,
-        r.status,
-        r.etag.as_deref(),
-        r.last_modified.as_deref(),
-        r.content_type.as_deref(),
-        &hash,
-        &cluster,
-        &sig,
-    )?;
+        source: &source.name,
+        status: r.status,
+        etag: r.etag.as_deref(),
+        last_modified: r.last_modified.as_deref(),
+        content_type: r.content_type.as_deref(),
+        hash: &hash,
+        cluster_id: &cluster,
+        body_selector: source.body_selector.as_deref(),
+    };
+    state.store_article(&record, &sig)?;
     Ok(dup)
 }
 
@@ -292,7 +294,7 @@ async fn list(
             let found = match source.kind {
                 SourceKind::Rss => feed_links(&r.body, options)?,
                 SourceKind::Sitemap => sitemap_links(fetcher, &r.body).await?,
-                _ => list_links(&r, source.link_selector.as_deref().unwrap_or("a"))?,
+                _ => list_pages(fetcher, source, &r).await?,
             };
             if !options.dry_run {
                 state.record_feed(
@@ -447,6 +449,38 @@ async fn sitemap_links(fetcher: &Fetcher, body: &[u8]) -> Result<Vec<String>, St
     for child in locs(body).into_iter().take(20) {
         if let (Outcome::Fetched(r), _) = fetcher.get(&child, None).await {
             out.extend(locs(&r.body));
+        }
+    }
+    Ok(out)
+}
+
+/// Article links of a list page and of the pages its `next_selector` leads
+/// to, up to `max_pages` pages.
+async fn list_pages(
+    fetcher: &Fetcher,
+    source: &Source,
+    first: &http::Response,
+) -> Result<Vec<String>, String> {
+    let links = source.link_selector.as_deref().unwrap_or("a");
+    let mut out = list_links(first, links)?;
+    let Some(next_sel) = source.next_selector.as_deref() else {
+        return Ok(out);
+    };
+    let mut seen = std::collections::HashSet::from([first.final_url.clone()]);
+    let mut page = first.clone();
+    for _ in 1..source.max_pages {
+        let Some(next) = list_links(&page, next_sel)?.into_iter().next() else {
+            break;
+        };
+        if !seen.insert(next.clone()) {
+            break;
+        }
+        match fetcher.get(&next, None).await.0 {
+            Outcome::Fetched(r) => {
+                out.extend(list_links(&r, links)?);
+                page = r;
+            }
+            _ => break,
         }
     }
     Ok(out)

@@ -22,10 +22,26 @@ pub struct Known {
     pub stored: bool,
 }
 
+/// The row of a fetched article.
+#[derive(Clone, Debug)]
+pub struct ArticleRecord<'a> {
+    pub url: &'a str,
+    pub source: &'a str,
+    pub status: u16,
+    pub etag: Option<&'a str>,
+    pub last_modified: Option<&'a str>,
+    pub content_type: Option<&'a str>,
+    /// The archive key (sha256 of the body).
+    pub hash: &'a str,
+    pub cluster_id: &'a str,
+    pub body_selector: Option<&'a str>,
+}
+
 /// A stored page, for ingestion.
 #[derive(Clone, Debug)]
 pub struct StoredPage {
     pub url: String,
+    pub body_selector: Option<String>,
     pub source: String,
     pub content_type: Option<String>,
     pub fetched_at: String,
@@ -63,7 +79,8 @@ impl State {
                  content_type TEXT,
                  content_hash TEXT,            -- sha256 of the body = archive key
                  cluster_id TEXT,
-                 error TEXT
+                 error TEXT,
+                 body_selector TEXT            -- the source's, for extraction at ingest
              );
              CREATE TABLE IF NOT EXISTS attempts (
                  id INTEGER PRIMARY KEY,
@@ -228,27 +245,16 @@ impl State {
 
     /// Stores a fetched article: one transaction for the row, its signature
     /// and bands, after the body is safely in the archive.
-    #[allow(clippy::too_many_arguments)]
-    pub fn store_article(
-        &mut self,
-        url: &str,
-        source: &str,
-        status: u16,
-        etag: Option<&str>,
-        last_modified: Option<&str>,
-        content_type: Option<&str>,
-        hash: &str,
-        cluster_id: &str,
-        sig: &[u64],
-    ) -> DbResult<()> {
+    pub fn store_article(&mut self, a: &ArticleRecord<'_>, sig: &[u64]) -> DbResult<()> {
+        let url = a.url;
         let tx = self.db.transaction().map_err(db_err)?;
         let t = now();
         tx.execute(
-            "INSERT INTO pages (url, source, kind, first_seen, last_fetched, status, etag, last_modified, content_type, content_hash, cluster_id)
-             VALUES (?1, ?2, 'article', ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+            "INSERT INTO pages (url, source, kind, first_seen, last_fetched, status, etag, last_modified, content_type, content_hash, cluster_id, body_selector)
+             VALUES (?1, ?2, 'article', ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
              ON CONFLICT(url) DO UPDATE SET last_fetched = ?3, status = ?4, etag = ?5, last_modified = ?6,
-                content_type = ?7, content_hash = ?8, cluster_id = ?9, error = NULL",
-            params![url, source, t, status, etag, last_modified, content_type, hash, cluster_id],
+                content_type = ?7, content_hash = ?8, cluster_id = ?9, body_selector = ?10, error = NULL",
+            params![url, a.source, t, a.status, a.etag, a.last_modified, a.content_type, a.hash, a.cluster_id, a.body_selector],
         )
         .map_err(db_err)?;
         tx.execute(
@@ -273,7 +279,7 @@ impl State {
         let mut stmt = self
             .db
             .prepare(
-                "SELECT url, source, content_type, last_fetched, cluster_id, content_hash FROM pages
+                "SELECT url, source, content_type, last_fetched, cluster_id, content_hash, body_selector FROM pages
                  WHERE kind = 'article' AND content_hash IS NOT NULL ORDER BY url",
             )
             .map_err(db_err)?;
@@ -286,13 +292,16 @@ impl State {
                     r.get::<_, String>(3)?,
                     r.get::<_, Option<String>>(4)?,
                     r.get::<_, String>(5)?,
+                    r.get::<_, Option<String>>(6)?,
                 ))
             })
             .map_err(db_err)?;
         let mut out = Vec::new();
         for row in rows {
-            let (url, source, content_type, fetched_at, cluster, hash) = row.map_err(db_err)?;
+            let (url, source, content_type, fetched_at, cluster, hash, body_selector) =
+                row.map_err(db_err)?;
             out.push(StoredPage {
+                body_selector,
                 body: self.read_archive(&hash)?,
                 cluster_id: cluster.unwrap_or_else(|| hash[..16].to_string()),
                 url,

@@ -114,6 +114,7 @@ impl Store {
             let options = ticai_extract::Options {
                 url: Some(p.url.clone()),
                 content_type: p.content_type.clone(),
+                body_selector: p.body_selector.clone(),
                 reference_date: chrono::DateTime::parse_from_rfc3339(&p.fetched_at)
                     .ok()
                     .map(|d| d.date_naive()),
