@@ -172,12 +172,7 @@ impl Reader<'_> {
             InputFormat::Auto => {
                 let mut lock = stdin.lock();
                 let buf = lock.fill_buf()?;
-                let first = buf.iter().find(|b| !b.is_ascii_whitespace()).copied();
-                match first {
-                    Some(b'{') => InputFormat::Jsonl,
-                    Some(b'<') => InputFormat::Html,
-                    _ => InputFormat::Text,
-                }
+                sniff_format(buf)
             }
             f => f,
         };
@@ -325,7 +320,18 @@ impl Reader<'_> {
     }
 }
 
-fn format_of(path: &Path) -> InputFormat {
+/// The format of unnamed input (stdin), by its first non-blank byte: `{`
+/// JSON Lines, `<` HTML, else text.
+pub fn sniff_format(bytes: &[u8]) -> InputFormat {
+    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => InputFormat::Jsonl,
+        Some(b'<') => InputFormat::Html,
+        _ => InputFormat::Text,
+    }
+}
+
+/// The format a path's extension names (text when unknown).
+pub fn format_of(path: &Path) -> InputFormat {
     match path
         .extension()
         .and_then(|e| e.to_str())

@@ -93,6 +93,26 @@ pub struct Extraction {
     pub failure: Option<String>,
 }
 
+/// Extracts an HTML page or a plain text.
+pub fn extract(bytes: &[u8], html: bool, options: &Options) -> Extraction {
+    if html {
+        extract_html(bytes, options)
+    } else {
+        extract_text(bytes, options)
+    }
+}
+
+/// Extracts a fetched page, HTML or text by its Content-Type (in `options`;
+/// none means HTML) or by a leading `<`.
+pub fn extract_page(bytes: &[u8], options: &Options) -> Extraction {
+    let html = options
+        .content_type
+        .as_deref()
+        .is_none_or(|c| c.contains("html"))
+        || bytes.starts_with(b"<");
+    extract(bytes, html, options)
+}
+
 /// The least main text, in characters, for a page to count as extracted.
 pub const MIN_TEXT_CHARS: usize = 10;
 

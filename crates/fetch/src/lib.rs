@@ -226,13 +226,7 @@ fn store(
         body_selector: source.body_selector.clone(),
         ..Default::default()
     };
-    let is_html =
-        r.content_type.as_deref().is_none_or(|c| c.contains("html")) || r.body.starts_with(b"<");
-    let ex = if is_html {
-        ticai_extract::extract_html(&r.body, &options)
-    } else {
-        ticai_extract::extract_text(&r.body, &options)
-    };
+    let ex = ticai_extract::extract_page(&r.body, &options);
     let text: String = ex
         .articles
         .iter()

@@ -1,10 +1,10 @@
-use crate::input::{FieldMap, InputError, InputFormat};
+use crate::input::{FieldMap, InputError, InputFormat, format_of, sniff_format};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use ticai_extract::{Article, Extraction, Options, Script};
 
@@ -94,43 +94,6 @@ pub fn records<'a>(id: &str, url: Option<&'a str>, ex: &'a Extraction) -> Vec<Ex
         .collect()
 }
 
-/// Extracts one input by its format.
-pub fn extract_bytes(bytes: &[u8], html: bool, options: &Options) -> Extraction {
-    if html {
-        ticai_extract::extract_html(bytes, options)
-    } else {
-        ticai_extract::extract_text(bytes, options)
-    }
-}
-
-fn is_html_path(p: &Path, format: InputFormat) -> bool {
-    match format {
-        InputFormat::Html => true,
-        InputFormat::Auto => matches!(
-            p.extension()
-                .and_then(|e| e.to_str())
-                .map(str::to_ascii_lowercase)
-                .as_deref(),
-            Some("html" | "htm" | "xhtml" | "shtml")
-        ),
-        _ => false,
-    }
-}
-
-fn is_jsonl_path(p: &Path, format: InputFormat) -> bool {
-    match format {
-        InputFormat::Jsonl => true,
-        InputFormat::Auto => matches!(
-            p.extension()
-                .and_then(|e| e.to_str())
-                .map(str::to_ascii_lowercase)
-                .as_deref(),
-            Some("jsonl" | "json" | "ndjson")
-        ),
-        _ => false,
-    }
-}
-
 const HTML_FIELDS: [&str; 4] = ["html", "summary_html", "content_html", "body_html"];
 
 pub fn run(args: ExtractArgs) -> Result<ExitCode> {
@@ -212,7 +175,12 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode> {
                 }
             }
         };
-        if is_jsonl_path(&f, args.input_format) {
+        let format = match (args.input_format, name == "-") {
+            (InputFormat::Auto, true) => sniff_format(&bytes),
+            (InputFormat::Auto, false) => format_of(&f),
+            (given, _) => given,
+        };
+        if format == InputFormat::Jsonl {
             let reader = BufReader::new(bytes.as_slice());
             for (i, line) in reader.lines().enumerate() {
                 let line = line?;
@@ -240,9 +208,9 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode> {
                         .filter(|s| !s.trim().is_empty())
                 });
                 let ex = match html {
-                    Some(h) => extract_bytes(h.as_bytes(), true, &options),
+                    Some(h) => ticai_extract::extract(h.as_bytes(), true, &options),
                     None => match get(&fields.text) {
-                        Some(t) => extract_bytes(t.as_bytes(), false, &options),
+                        Some(t) => ticai_extract::extract(t.as_bytes(), false, &options),
                         None => {
                             errors.push(InputError {
                                 location: format!("{name}:{}", i + 1),
@@ -260,12 +228,7 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode> {
             }
             continue;
         }
-        let html = if name == "-" && args.input_format == InputFormat::Auto {
-            bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<')
-        } else {
-            is_html_path(&f, args.input_format)
-        };
-        let ex = extract_bytes(&bytes, html, &options);
+        let ex = ticai_extract::extract(&bytes, format == InputFormat::Html, &options);
         emit(&name, args.url.as_deref(), &ex, &mut out)?;
     }
     out.flush()?;

@@ -119,9 +119,7 @@ impl Store {
                     .ok()
                     .map(|d| d.date_naive()),
             };
-            let html = p.content_type.as_deref().is_none_or(|c| c.contains("html"))
-                || p.body.starts_with(b"<");
-            let ex = crate::cmd::extract::extract_bytes(&p.body, html, &options);
+            let ex = ticai_extract::extract_page(&p.body, &options);
             if let Some(reason) = ex.failure {
                 eprintln!("ticai: {}: extraction failed: {reason}", p.url);
                 failed += 1;
