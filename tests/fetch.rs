@@ -177,6 +177,17 @@ fn scratch(name: &str) -> PathBuf {
     d
 }
 
+/// `ticai fetch --format json` into `dir/data` succeeds; its summary.
+fn fetch_summary(dir: &Path) -> Value {
+    let out = ticai(dir, &["fetch", "--data-dir", "data", "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// `ticai ingest --fetched` succeeds and leaves `total` documents.
 fn ingest_fetched(dir: &Path, total: usize) {
     let out = ticai(dir, &["ingest", "--fetched", "--data-dir", "data"]);
@@ -214,13 +225,7 @@ fn fetch_with_faults_then_refetch_then_ingest() {
         ),
     )
     .unwrap();
-    let out = ticai(&dir, &["fetch", "--data-dir", "data", "--format", "json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let summary = fetch_summary(&dir);
     let s = source(&summary, "sample");
     assert_eq!(s["listed"], 12, "{s}"); // 13 feed items, two of them the same URL
     assert_eq!(s["new"], 5, "{s}");
@@ -304,9 +309,7 @@ fn fetch_with_faults_then_refetch_then_ingest() {
     }
 
     // re-running: the feed answers 304, nothing is fetched or stored again
-    let out = ticai(&dir, &["fetch", "--data-dir", "data", "--format", "json"]);
-    assert!(out.status.success());
-    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let summary = fetch_summary(&dir);
     let s = source(&summary, "sample");
     assert_eq!(
         (
@@ -457,13 +460,7 @@ fn killed_mid_run_then_rerun_completes_without_duplicates() {
         "the run was killed before it finished ({fetched_before})"
     );
     // the second run completes the work; nothing is stored twice
-    let out = ticai(&dir, &["fetch", "--data-dir", "data", "--format", "json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let summary = fetch_summary(&dir);
     let s = source(&summary, "many");
     assert_eq!(s["failed"], 0, "{s}");
     assert_eq!(
@@ -499,15 +496,7 @@ fn local_sources_go_through_the_archive() {
         ),
     )
     .unwrap();
-    let run = || {
-        let out = ticai(&dir, &["fetch", "--data-dir", "data", "--format", "json"]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice::<Value>(&out.stdout).unwrap()
-    };
+    let run = || fetch_summary(&dir);
     let first = run();
     assert_eq!(
         (
@@ -563,13 +552,7 @@ fn list_pages_with_pagination_and_body_selector() {
         ),
     )
     .unwrap();
-    let out = ticai(&dir, &["fetch", "--data-dir", "data", "--format", "json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let summary = fetch_summary(&dir);
     let s = source(&summary, "list");
     assert_eq!(
         (s["listed"].as_u64(), s["new"].as_u64()),
