@@ -964,6 +964,13 @@ fn demo_builds_and_searches_a_fresh_index() {
     assert!(s.contains("tagged and indexed 10 documents"), "{s}");
     assert!(s.contains("【超节点】"), "{s}");
     assert!(s.contains("top themes (documents):"), "{s}");
+    // the trend: one sparkline per top theme over the sample's four days
+    assert!(s.contains("$ ticai trends --top 5"), "{s}");
+    assert!(
+        s.lines()
+            .any(|l| l.trim_start().starts_with("ai-compute") && l.contains("1 1 3 1")),
+        "{s}"
+    );
     assert!(
         s.contains("SK海力士 (1)") || s.contains("英伟达 (3)"),
         "{s}"

@@ -1,7 +1,9 @@
 //! Index benchmark: ingest the shared flash news and articles, replicated
 //! with perturbation up to `TICAI_BENCH_DOCS` documents (default 1,000,000),
 //! into a fresh on-disk index; report ingest MB/s, index size, peak RSS and
-//! p50/p99 latency of term, phrase and filtered queries.
+//! p50/p99 latency of term, phrase and filtered queries; then trends: a
+//! one-year daily series of 50 themes, the same under a `--query`, and the
+//! `export mentions` throughput.
 //!
 //! `cargo bench -p ticai --bench index` (or `just bench-index`); set
 //! `TICAI_BENCH_DOCS=100000` for a quick run. The index is built under
@@ -163,7 +165,7 @@ fn main() {
         query: query.into(),
         themes: themes.iter().map(|s| s.to_string()).collect(),
         companies: vec![],
-        source: None,
+        sources: vec![],
         since: since.map(str::to_string),
         until: None,
         sort: SortArg::Relevance,
@@ -240,6 +242,79 @@ fn main() {
             hits / queries.len()
         );
     }
+    trends_figures(&store, &dir);
     println!("\npeak RSS: {:.0} MB", peak_rss_mb());
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Trends at scale: a year of daily buckets for 50 themes (best and worst of
+/// 5 runs), with and without a full-text filter, and the mentions export.
+fn trends_figures(store: &Store, dir: &std::path::Path) {
+    use ticai_trends::{Interval, TrendRequest, all_themes, calendar_for};
+    let tz = "Asia/Shanghai";
+    let span = calendar_for(&store.index, Interval::Day, tz, None, None).expect("dated documents");
+    let until = span.until;
+    let since = until - chrono::Days::new(364);
+    let calendar =
+        ticai_trends::Calendar::new(Interval::Day, span.tz, since, until).expect("calendar");
+    let series: Vec<_> = all_themes(&store.lexicon).into_iter().take(50).collect();
+    println!(
+        "\ntrends: {} daily buckets ({since} .. {until}) x {} themes, rollup on",
+        calendar.len(),
+        series.len()
+    );
+    for query in ["", "英伟达"] {
+        let req = TrendRequest {
+            series: series.clone(),
+            top: None,
+            calendar: calendar.clone(),
+            filter: ticai_index::SearchRequest {
+                query: query.into(),
+                ..Default::default()
+            },
+            rollup: true,
+        };
+        let mut times = Vec::new();
+        let mut docs = 0;
+        for _ in 0..5 {
+            let t = Instant::now();
+            let res = ticai_trends::trends(&store.index, &store.lexicon, &req).expect("trends");
+            times.push(t.elapsed().as_secs_f64());
+            docs = res.totals.iter().sum::<u64>();
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "  query {:<8} {:>9} documents counted: best {:.3} s, worst {:.3} s",
+            format!("{query:?}"),
+            docs,
+            times[0],
+            times[times.len() - 1]
+        );
+    }
+    let out = dir.join("mentions.parquet");
+    let t = Instant::now();
+    let mut table = ticai_trends::table::Table::new(
+        ticai_trends::Format::Parquet,
+        ticai_trends::mentions::columns(),
+        ticai_trends::Out::open(Some(&out)).expect("output"),
+        Default::default(),
+        "rows",
+    )
+    .expect("table");
+    let tz = ticai_trends::parse_tz(tz).expect("tz");
+    let (docs, rows) = ticai_trends::mentions::export(
+        &store.index,
+        &ticai_index::SearchRequest::default(),
+        None,
+        tz,
+        &mut table,
+    )
+    .expect("export");
+    table.finish().expect("finish");
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "  export mentions (parquet): {docs} documents, {rows} rows in {secs:.1} s: {:.0} documents/s, {:.0} MB file",
+        docs as f64 / secs,
+        std::fs::metadata(&out).map_or(0, |m| m.len()) as f64 / 1e6
+    );
 }

@@ -38,6 +38,17 @@ pub enum Command {
     Search(cmd::store::SearchArgs),
     /// Documents, sources, date range, lexicon version and size of the index.
     Stats(cmd::store::StatsArgs),
+    /// Theme and company time series (CSV, JSON, Parquet; long or wide).
+    Trends(cmd::trends::TrendsArgs),
+    /// Export tables for notebooks, DuckDB and Spark.
+    #[command(subcommand)]
+    Export(cmd::trends::ExportCommand),
+    /// Themes and companies named together, with lift.
+    Cooccur(cmd::trends::CooccurArgs),
+    /// Rising themes: the latest bucket against a trailing window.
+    Alerts(cmd::trends::AlertsArgs),
+    /// An SVG chart of theme or company series.
+    Chart(cmd::trends::ChartArgs),
     /// Index the bundled sample corpus into a fresh data dir and search it.
     Demo(cmd::store::DemoArgs),
     /// Check, list and import lexicons.
@@ -60,6 +71,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Retag(args) => cmd::store::retag(args, data, lexicon),
         Command::Search(args) => cmd::store::search(args, data, lexicon),
         Command::Stats(args) => cmd::store::stats(args, data, lexicon),
+        Command::Trends(args) => cmd::trends::trends(args, data, lexicon),
+        Command::Export(c) => cmd::trends::export(c, data, lexicon),
+        Command::Cooccur(args) => cmd::trends::cooccur(args, data, lexicon),
+        Command::Alerts(args) => cmd::trends::alerts(args, data, lexicon),
+        Command::Chart(args) => cmd::trends::chart(args, data, lexicon),
         Command::Demo(args) => cmd::store::demo(args, data, lexicon),
         Command::Tag(args) => cmd::tag::run(args, lexicon),
         Command::Extract(args) => cmd::extract::run(args),

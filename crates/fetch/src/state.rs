@@ -92,7 +92,11 @@ impl State {
              CREATE TABLE IF NOT EXISTS signatures (url TEXT PRIMARY KEY, sig BLOB NOT NULL);
              CREATE TABLE IF NOT EXISTS bands (band INTEGER NOT NULL, url TEXT NOT NULL);
              CREATE INDEX IF NOT EXISTS bands_key ON bands(band);
-             CREATE INDEX IF NOT EXISTS pages_hash ON pages(content_hash);",
+             CREATE INDEX IF NOT EXISTS pages_hash ON pages(content_hash);
+             -- near-duplicate clusters of documents ingested from files
+             CREATE TABLE IF NOT EXISTS doc_clusters (id TEXT PRIMARY KEY, cluster TEXT NOT NULL, sig BLOB NOT NULL);
+             CREATE TABLE IF NOT EXISTS doc_bands (band INTEGER NOT NULL, id TEXT NOT NULL);
+             CREATE INDEX IF NOT EXISTS doc_bands_key ON doc_bands(band);",
         )
         .map_err(db_err)?;
         Ok(State {
@@ -310,6 +314,93 @@ impl State {
                 fetched_at,
             });
         }
+        Ok(out)
+    }
+
+    /// Near-duplicate clusters for documents ingested from files: a
+    /// document already seen keeps its cluster (re-ingesting is idempotent);
+    /// a new one joins the most similar earlier document (fetched or
+    /// ingested) at or above `threshold`, else starts a cluster of its own.
+    /// `docs` are (id, signature) pairs; one transaction for the batch.
+    pub fn cluster_documents(
+        &mut self,
+        docs: &[(&str, &[u64])],
+        threshold: f64,
+    ) -> DbResult<Vec<String>> {
+        let tx = self.db.transaction().map_err(db_err)?;
+        let mut out = Vec::with_capacity(docs.len());
+        {
+            let mut known = tx
+                .prepare_cached("SELECT cluster FROM doc_clusters WHERE id = ?1")
+                .map_err(db_err)?;
+            let mut docs_in_band = tx
+                .prepare_cached(
+                    "SELECT c.sig, c.cluster FROM doc_bands b JOIN doc_clusters c ON c.id = b.id WHERE b.band = ?1",
+                )
+                .map_err(db_err)?;
+            let mut pages_in_band = tx
+                .prepare_cached(
+                    "SELECT s.sig, p.cluster_id FROM bands b JOIN signatures s ON s.url = b.url
+                     JOIN pages p ON p.url = b.url WHERE b.band = ?1 AND p.cluster_id IS NOT NULL",
+                )
+                .map_err(db_err)?;
+            let mut insert = tx
+                .prepare_cached("INSERT INTO doc_clusters (id, cluster, sig) VALUES (?1, ?2, ?3)")
+                .map_err(db_err)?;
+            let mut insert_band = tx
+                .prepare_cached("INSERT INTO doc_bands (band, id) VALUES (?1, ?2)")
+                .map_err(db_err)?;
+            for (id, sig) in docs {
+                if let Some(c) = known
+                    .query_row(params![id], |r| r.get::<_, String>(0))
+                    .optional()
+                    .map_err(db_err)?
+                {
+                    out.push(c);
+                    continue;
+                }
+                let empty = sig.iter().all(|&h| h == u64::MAX);
+                let bands = crate::minhash::bands(sig);
+                let mut best: Option<(f64, String)> = None;
+                if !empty {
+                    for band in &bands {
+                        for stmt in [&mut docs_in_band, &mut pages_in_band] {
+                            let rows = stmt
+                                .query_map(params![*band as i64], |r| {
+                                    Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?))
+                                })
+                                .map_err(db_err)?;
+                            for row in rows {
+                                let (other, cluster) = row.map_err(db_err)?;
+                                let sim = crate::minhash::similarity(
+                                    sig,
+                                    &crate::minhash::from_bytes(&other),
+                                );
+                                if sim >= threshold && best.as_ref().is_none_or(|(s, _)| sim > *s) {
+                                    best = Some((sim, cluster));
+                                }
+                            }
+                        }
+                    }
+                }
+                let cluster = match best {
+                    Some((_, c)) => c,
+                    None => format!("{:x}", Sha256::digest(id.as_bytes()))[..16].to_string(),
+                };
+                insert
+                    .execute(params![id, cluster, crate::minhash::to_bytes(sig)])
+                    .map_err(db_err)?;
+                if !empty {
+                    for band in bands {
+                        insert_band
+                            .execute(params![band as i64, id])
+                            .map_err(db_err)?;
+                    }
+                }
+                out.push(cluster);
+            }
+        }
+        tx.commit().map_err(db_err)?;
         Ok(out)
     }
 

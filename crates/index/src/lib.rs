@@ -8,7 +8,10 @@
 //! themes, companies,       raw strings, multi-valued, fast: filters and aggregations
 //! company_codes            (`300308` and `300308.SZ`)
 //! tags                     stored JSON: themes and companies with mention counts
-//! lexicon_version, cluster_id, script, ingested_at
+//! tag_stats                raw strings, multi-valued, fast: one per tag, with its
+//!                          mention count and title flag (see [`TagStat`]): trends
+//! cluster_id               raw string, stored + fast; `cluster_hash` u64 fast (stories)
+//! lexicon_version, script, ingested_at
 //! ```
 
 pub mod analyzer;
@@ -78,6 +81,8 @@ pub struct Fields {
     pub tags: Field,
     pub lexicon_version: Field,
     pub cluster_id: Field,
+    pub cluster_hash: Field,
+    pub tag_stats: Field,
     pub script: Field,
     pub ingested_at: Field,
 }
@@ -103,7 +108,9 @@ fn schema() -> (Schema, Fields) {
         company_codes: b.add_text_field("company_codes", STRING),
         tags: b.add_text_field("tags", STORED),
         lexicon_version: b.add_text_field("lexicon_version", STRING | STORED | FAST),
-        cluster_id: b.add_text_field("cluster_id", STRING | STORED),
+        cluster_id: b.add_text_field("cluster_id", STRING | STORED | FAST),
+        cluster_hash: b.add_u64_field("cluster_hash", FAST),
+        tag_stats: b.add_text_field("tag_stats", STRING | FAST),
         script: b.add_text_field("script", STRING | STORED),
         ingested_at: b.add_date_field("ingested_at", STORED),
     };
@@ -129,7 +136,8 @@ pub struct SearchRequest {
     pub themes: Vec<String>,
     /// Company names, aliases or codes; a document must name all of them.
     pub companies: Vec<String>,
-    pub source: Option<String>,
+    /// Sources; a document must come from one of them (empty: any).
+    pub sources: Vec<String>,
     /// Inclusive bounds on the publication time.
     pub since: Option<DateTime>,
     pub until: Option<DateTime>,
@@ -284,7 +292,8 @@ impl TicaiIndex {
         })
     }
 
-    fn searcher(&self) -> Result<tantivy::Searcher> {
+    /// A searcher over the latest commit.
+    pub fn searcher(&self) -> Result<tantivy::Searcher> {
         self.reader.reload().map_err(tantivy_err(&self.path))?;
         Ok(self.reader.searcher())
     }
@@ -349,6 +358,12 @@ impl TicaiIndex {
         Box::new(BooleanQuery::new(alternatives))
     }
 
+    /// The documents a request selects (query and filters; sort and limit
+    /// do not apply): what trends, exports and alerts count over.
+    pub fn filter_query(&self, req: &SearchRequest) -> Result<Box<dyn Query>> {
+        Ok(self.build_query(req)?.0)
+    }
+
     fn build_query(&self, req: &SearchRequest) -> Result<(Box<dyn Query>, Box<dyn Query>)> {
         let text = self.parse_query(&req.query)?;
         let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text.box_clone())];
@@ -364,14 +379,19 @@ impl TicaiIndex {
         for c in &req.companies {
             must.push((Occur::Must, self.company_filter(c)));
         }
-        if let Some(s) = &req.source {
-            must.push((
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(self.fields.source, s),
-                    IndexRecordOption::Basic,
-                )),
-            ));
+        if !req.sources.is_empty() {
+            let any: Vec<(Occur, Box<dyn Query>)> = req
+                .sources
+                .iter()
+                .map(|s| {
+                    let q: Box<dyn Query> = Box::new(TermQuery::new(
+                        Term::from_field_text(self.fields.source, s),
+                        IndexRecordOption::Basic,
+                    ));
+                    (Occur::Should, q)
+                })
+                .collect();
+            must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
         if req.since.is_some() || req.until.is_some() {
             use std::ops::Bound;
@@ -515,6 +535,29 @@ impl TicaiIndex {
             .map(str::to_string))
     }
 
+    /// The earliest and latest publication time in the index (UTC seconds),
+    /// or `None` when no document has a date. From the column statistics,
+    /// which may still count a replaced (deleted, not yet merged) copy.
+    pub fn published_bounds(&self) -> Result<Option<(i64, i64)>> {
+        let searcher = self.searcher()?;
+        let mut bounds: Option<(i64, i64)> = None;
+        for seg in searcher.segment_readers() {
+            let col = seg
+                .fast_fields()
+                .date("published_at")
+                .map_err(tantivy_err(&self.path))?;
+            if col.values.num_vals() == 0 || seg.num_docs() == 0 {
+                continue;
+            }
+            let (lo, hi) = (
+                col.min_value().into_timestamp_secs(),
+                col.max_value().into_timestamp_secs(),
+            );
+            bounds = Some(bounds.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
+        }
+        Ok(bounds)
+    }
+
     pub fn stats(&self) -> Result<Stats> {
         let searcher = self.searcher()?;
         let index_bytes = std::fs::read_dir(&self.path)
@@ -572,6 +615,101 @@ impl TicaiIndex {
             }
         }
         Ok(out)
+    }
+}
+
+/// FNV-1a of a string: stable across runs and machines (cluster keys).
+pub fn stable_hash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Whether a [`TagStat`] is a theme or a company.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TagKind {
+    Theme,
+    Company,
+}
+
+impl TagKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TagKind::Theme => "theme",
+            TagKind::Company => "company",
+        }
+    }
+}
+
+/// One tag of a document as the `tag_stats` fast field keeps it, so that
+/// counts per bucket need no stored-document reads:
+/// `kind \t key \t code \t mentions \t in_title`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TagStat {
+    pub kind: TagKind,
+    /// Theme id, or the company's canonical name (as the lexicon writes it).
+    pub key: String,
+    /// Company code (empty for themes and companies without one).
+    pub code: String,
+    pub mentions: u64,
+    pub in_title: bool,
+}
+
+impl TagStat {
+    pub fn theme(t: &ticai_model::ThemeHit) -> TagStat {
+        TagStat {
+            kind: TagKind::Theme,
+            key: t.id.clone(),
+            code: String::new(),
+            mentions: t.mentions as u64,
+            in_title: t.in_title,
+        }
+    }
+
+    pub fn company(c: &ticai_model::CompanyHit) -> TagStat {
+        TagStat {
+            kind: TagKind::Company,
+            key: c.name.clone(),
+            code: c.code.clone().unwrap_or_default(),
+            mentions: c.mentions as u64,
+            in_title: c.in_title,
+        }
+    }
+
+    pub fn encode(&self) -> String {
+        let kind = match self.kind {
+            TagKind::Theme => 't',
+            TagKind::Company => 'c',
+        };
+        let clean = |s: &str| s.replace(['\t', '\n'], " ");
+        format!(
+            "{kind}\t{}\t{}\t{}\t{}",
+            clean(&self.key),
+            clean(&self.code),
+            self.mentions,
+            u8::from(self.in_title)
+        )
+    }
+
+    pub fn decode(s: &str) -> Option<TagStat> {
+        let mut parts = s.split('\t');
+        let kind = match parts.next()? {
+            "t" => TagKind::Theme,
+            "c" => TagKind::Company,
+            _ => return None,
+        };
+        let key = parts.next()?.to_string();
+        let code = parts.next()?.to_string();
+        let mentions = parts.next()?.parse().ok()?;
+        let in_title = parts.next()? == "1";
+        Some(TagStat {
+            kind,
+            key,
+            code,
+            mentions,
+            in_title,
+        })
     }
 }
 
@@ -634,8 +772,10 @@ impl Writer<'_> {
         }
         for t in &tagged.themes {
             d.add_text(f.themes, &t.id);
+            d.add_text(f.tag_stats, TagStat::theme(t).encode());
         }
         for c in &tagged.companies {
+            d.add_text(f.tag_stats, TagStat::company(c).encode());
             d.add_text(f.companies, c.name.to_lowercase());
             if let Some(code) = &c.code {
                 d.add_text(f.company_codes, code);
@@ -650,9 +790,10 @@ impl Writer<'_> {
         });
         d.add_text(f.tags, tags.to_string());
         d.add_text(f.lexicon_version, lexicon_version);
-        if let Some(c) = cluster_id {
-            d.add_text(f.cluster_id, c);
-        }
+        // every document belongs to a story: its own when no cluster is known
+        let cluster = cluster_id.unwrap_or(&doc.id);
+        d.add_text(f.cluster_id, cluster);
+        d.add_u64(f.cluster_hash, stable_hash(cluster));
         let script = match ticai_extract::script_of(&doc.text) {
             ticai_extract::Script::Simplified => "zh-Hans",
             ticai_extract::Script::Traditional => "zh-Hant",
@@ -691,6 +832,19 @@ mod tests {
         assert_eq!(month_of(&at("2026-11-30T16:30:00Z")), 202612); // 00:30 on Dec 1st in Beijing
         assert_eq!(month_of(&at("2026-11-30T15:30:00Z")), 202611);
         assert_eq!(month_of(&at("2000-02-29T00:00:00Z")), 200002);
+    }
+
+    #[test]
+    fn tag_stats_round_trip() {
+        let t = TagStat {
+            kind: TagKind::Company,
+            key: "中际旭创".into(),
+            code: "300308".into(),
+            mentions: 3,
+            in_title: true,
+        };
+        assert_eq!(TagStat::decode(&t.encode()), Some(t));
+        assert_eq!(TagStat::decode("x\ta"), None);
     }
 
     fn chrono_free_parse(s: &str) -> i64 {

@@ -6,3 +6,4 @@ pub mod lexicon;
 pub mod segment;
 pub mod store;
 pub mod tag;
+pub mod trends;

@@ -1,6 +1,6 @@
 //! Commands over the stored index: ingest, retag, search, stats, demo.
 
-use crate::cmd::tag::tag_batch;
+use crate::cmd::tag::{par_map, tag_batch};
 use crate::input::{FieldMap, InputArgs, InputFormat, Reader};
 use crate::lexicons;
 use anyhow::{Context, Result, bail};
@@ -68,17 +68,40 @@ impl Store {
         Store::open(data, lexicon_dir)
     }
 
-    /// Tags and upserts documents (and empties `docs`).
+    /// Tags and upserts documents (and empties `docs`). Each document gets a
+    /// near-duplicate cluster (MinHash, kept in the data dir's state
+    /// database), so that stories can be counted, not copies.
     pub fn ingest(
         &self,
         docs: &mut Vec<Document>,
         writer: &mut ticai_index::Writer<'_>,
         jobs: usize,
     ) -> Result<usize> {
-        self.ingest_clustered(docs, &[], writer, jobs)
+        if docs.is_empty() {
+            return Ok(0);
+        }
+        let work = par_map(docs, jobs, |d| {
+            (self.tagger.tag(d), ticai_fetch::minhash::signature(&d.text))
+        });
+        let keys: Vec<(&str, &[u64])> = docs
+            .iter()
+            .zip(&work)
+            .map(|(d, (_, sig))| (d.id.as_str(), sig.as_slice()))
+            .collect();
+        let mut state = ticai_fetch::State::open(&self.dir).map_err(|e| anyhow::anyhow!(e))?;
+        let clusters = state
+            .cluster_documents(&keys, ticai_fetch::NEAR_DUPLICATE)
+            .map_err(|e| anyhow::anyhow!(e))?;
+        for ((d, (t, _)), c) in docs.iter().zip(&work).zip(&clusters) {
+            writer.upsert(d, t, &self.lexicon.version, Some(c))?;
+        }
+        let n = docs.len();
+        docs.clear();
+        Ok(n)
     }
 
-    /// As [`Store::ingest`], with a cluster id per document (or none).
+    /// As [`Store::ingest`], with the cluster of each document given (the
+    /// fetcher's, for fetched pages).
     pub fn ingest_clustered(
         &self,
         docs: &mut Vec<Document>,
@@ -285,8 +308,9 @@ pub struct SearchArgs {
     /// Only documents naming this company: name, alias or code (repeatable).
     #[arg(long = "company", value_name = "NAME|CODE")]
     pub companies: Vec<String>,
-    #[arg(long)]
-    pub source: Option<String>,
+    /// Only documents from this source (repeatable: any of them).
+    #[arg(long = "source", value_name = "SOURCE")]
+    pub sources: Vec<String>,
     /// Published on or after (2026-11-01, or an RFC 3339 time).
     #[arg(long)]
     pub since: Option<String>,
@@ -320,7 +344,7 @@ pub fn request(args: &SearchArgs, lexicon: &Lexicon) -> Result<SearchRequest> {
         query: args.query.clone(),
         themes: args.themes.clone(),
         companies: args.companies.clone(),
-        source: args.source.clone(),
+        sources: args.sources.clone(),
         since: args
             .since
             .as_deref()
@@ -479,6 +503,53 @@ pub fn stats(args: StatsArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Re
 #[derive(Debug, Args)]
 pub struct DemoArgs {}
 
+/// The daily series of the top themes as text sparklines: what `ticai
+/// trends` is for, in the first command a new user runs.
+fn write_demo_trend(out: &mut impl Write, store: &Store) -> Result<()> {
+    let calendar = ticai_trends::calendar_for(
+        &store.index,
+        ticai_trends::Interval::Day,
+        "Asia/Shanghai",
+        None,
+        None,
+    )?;
+    let req = ticai_trends::TrendRequest {
+        series: vec![],
+        top: Some(5),
+        calendar,
+        filter: SearchRequest::default(),
+        rollup: true,
+    };
+    let t = ticai_trends::trends(&store.index, &store.lexicon, &req)?;
+    writeln!(
+        out,
+        "\n$ ticai trends --top 5 --interval day   (articles per day, {} .. {}, Asia/Shanghai)",
+        t.since, t.until
+    )?;
+    let join = |v: &[u64]| v.iter().map(u64::to_string).collect::<Vec<_>>().join(" ");
+    let totals: Vec<f64> = t.totals.iter().map(|&n| n as f64).collect();
+    writeln!(
+        out,
+        "  {:<22} {}  {}",
+        "(all documents)",
+        ticai_trends::sparkline(&totals),
+        join(&t.totals)
+    )?;
+    for (s, spec) in t.series.iter().enumerate() {
+        let counts: Vec<u64> = (0..t.buckets()).map(|b| t.row(b, s).articles).collect();
+        let values: Vec<f64> = counts.iter().map(|&n| n as f64).collect();
+        writeln!(
+            out,
+            "  {:<22} {}  {}  {}",
+            spec.key,
+            ticai_trends::sparkline(&values),
+            join(&counts),
+            spec.name
+        )?;
+    }
+    Ok(())
+}
+
 /// Builds a fresh index from the bundled sample corpus, runs two searches
 /// and prints the top themes and companies.
 pub fn demo(_args: DemoArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Result<ExitCode> {
@@ -536,7 +607,7 @@ pub fn demo(_args: DemoArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Res
                 query: "超节点".into(),
                 themes: vec![],
                 companies: vec![],
-                source: None,
+                sources: vec![],
                 since: None,
                 until: None,
                 sort: SortArg::Relevance,
@@ -550,7 +621,7 @@ pub fn demo(_args: DemoArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Res
                 query: String::new(),
                 themes: vec![],
                 companies: vec!["輝達".into()],
-                source: None,
+                sources: vec![],
                 since: None,
                 until: None,
                 sort: SortArg::Date,
@@ -586,9 +657,10 @@ pub fn demo(_args: DemoArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Res
     };
     writeln!(out, "\ntop themes (documents):    {}", fmt(&themes))?;
     writeln!(out, "top companies (documents): {}", fmt(&companies))?;
+    write_demo_trend(&mut out, &store)?;
     writeln!(
         out,
-        "\nmore: ticai search '\"光模块\" OR 铜缆' --data-dir {dd}; ticai stats --data-dir {dd}"
+        "\nmore: ticai search '\"光模块\" OR 铜缆' --data-dir {dd}; ticai trends --theme liquid-cooling --data-dir {dd}; ticai stats --data-dir {dd}"
     )?;
     Ok(ExitCode::SUCCESS)
 }

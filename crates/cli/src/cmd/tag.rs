@@ -86,18 +86,24 @@ pub fn run(args: TagArgs, lexicon: Option<&Path>) -> Result<ExitCode> {
 
 /// Tags documents on `jobs` threads, keeping their order.
 pub fn tag_batch(tagger: &Tagger, docs: &[Document], jobs: usize) -> Vec<TaggedDocument> {
-    if jobs <= 1 || docs.len() < 2 {
-        return docs.iter().map(|d| tagger.tag(d)).collect();
+    par_map(docs, jobs, |d| tagger.tag(d))
+}
+
+/// `f` over `items` on `jobs` threads, results in input order.
+pub fn par_map<T: Sync, R: Send>(items: &[T], jobs: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    if jobs <= 1 || items.len() < 2 {
+        return items.iter().map(f).collect();
     }
-    let chunk = docs.len().div_ceil(jobs);
+    let chunk = items.len().div_ceil(jobs);
+    let f = &f;
     std::thread::scope(|s| {
-        let handles: Vec<_> = docs
+        let handles: Vec<_> = items
             .chunks(chunk)
-            .map(|c| s.spawn(move || c.iter().map(|d| tagger.tag(d)).collect::<Vec<_>>()))
+            .map(|c| s.spawn(move || c.iter().map(f).collect::<Vec<_>>()))
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().expect("a tagging thread panicked"))
+            .flat_map(|h| h.join().expect("a worker thread panicked"))
             .collect()
     })
 }

@@ -1,0 +1,167 @@
+//! From what a user types (`--theme supernode`, `--company 中际旭创`,
+//! `--company 300308.SZ`) to a series, or an error that lists the closest
+//! known ones.
+
+use crate::series::SeriesSpec;
+use crate::{Result, TrendsError};
+use ticai_index::TagKind;
+use ticai_lexicon::{Company, Lexicon};
+use ticai_tag::Tagger;
+
+/// Levenshtein distance over characters.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The `n` candidates closest to `wanted` (substring matches first).
+fn closest<'a>(
+    wanted: &str,
+    candidates: impl Iterator<Item = (&'a str, String)>,
+    n: usize,
+) -> Vec<String> {
+    let w = wanted.to_lowercase();
+    let mut scored: Vec<(usize, String)> = candidates
+        .map(|(key, shown)| {
+            let k = key.to_lowercase();
+            let d = if k.contains(&w) || w.contains(&k) {
+                0
+            } else {
+                distance(&w, &k)
+            };
+            (d, shown)
+        })
+        .collect();
+    scored.sort();
+    scored.dedup_by(|a, b| a.1 == b.1);
+    scored.into_iter().take(n).map(|(_, s)| s).collect()
+}
+
+/// A theme by id (or by its Chinese or English name).
+pub fn resolve_theme(lexicon: &Lexicon, wanted: &str) -> Result<SeriesSpec> {
+    let w = wanted.trim();
+    let found = lexicon.theme(w).or_else(|| {
+        lexicon
+            .themes
+            .iter()
+            .find(|t| t.name_zh == w || t.name_en.eq_ignore_ascii_case(w))
+    });
+    match found {
+        Some(t) => Ok(SeriesSpec {
+            kind: TagKind::Theme,
+            key: t.id.clone(),
+            name: t.name_zh.clone(),
+            code: String::new(),
+        }),
+        None => {
+            let near = closest(
+                w,
+                lexicon.themes.iter().flat_map(|t| {
+                    let shown = format!("{} ({})", t.id, t.name_zh);
+                    [
+                        (t.id.as_str(), shown.clone()),
+                        (t.name_zh.as_str(), shown.clone()),
+                        (t.name_en.as_str(), shown),
+                    ]
+                }),
+                5,
+            );
+            Err(TrendsError::Request(format!(
+                "--theme {w:?}: no such theme id; closest: {} (see `ticai lexicon themes`)",
+                near.join(", ")
+            )))
+        }
+    }
+}
+
+fn spec(c: &Company) -> SeriesSpec {
+    SeriesSpec {
+        kind: TagKind::Company,
+        key: c.name.clone(),
+        name: c.name.clone(),
+        code: c.code.clone().unwrap_or_default(),
+    }
+}
+
+/// A company by canonical name, alias (any script) or code (`300308`,
+/// `300308.SZ`, `sz300308`, `NVDA`).
+pub fn resolve_company(lexicon: &Lexicon, tagger: &Tagger, wanted: &str) -> Result<SeriesSpec> {
+    let w = wanted.trim();
+    let upper = w.to_ascii_uppercase();
+    let code = upper
+        .split_once('.')
+        .map_or(upper.as_str(), |(c, _)| c)
+        .trim_start_matches("SH")
+        .trim_start_matches("SZ")
+        .trim_start_matches("BJ");
+    if !code.is_empty()
+        && let Some(c) = lexicon
+            .companies
+            .iter()
+            .find(|c| c.code.as_deref() == Some(code) || c.code.as_deref() == Some(upper.as_str()))
+    {
+        return Ok(spec(c));
+    }
+    let n = tagger.normalizer();
+    let key = n.normalize_term(w).to_lowercase();
+    let by_name = lexicon
+        .companies
+        .iter()
+        .find(|c| n.normalize_term(&c.name).to_lowercase() == key)
+        .or_else(|| {
+            lexicon.companies.iter().find(|c| {
+                c.aliases
+                    .iter()
+                    .any(|(a, _)| n.normalize_term(a).to_lowercase() == key)
+            })
+        });
+    match by_name {
+        Some(c) => Ok(spec(c)),
+        None => {
+            let near = closest(
+                &key,
+                lexicon
+                    .companies
+                    .iter()
+                    .filter(|c| {
+                        c.source == ticai_lexicon::CompanySource::Curated
+                            || c.name.chars().count() <= 6
+                    })
+                    .map(|c| {
+                        let shown = match &c.code {
+                            Some(code) => format!("{} ({code})", c.name),
+                            None => c.name.clone(),
+                        };
+                        (c.name.as_str(), shown)
+                    }),
+                5,
+            );
+            Err(TrendsError::Request(format!(
+                "--company {w:?}: no such company in the lexicon; closest: {}",
+                near.join(", ")
+            )))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance() {
+        assert_eq!(distance("supernode", "supernode"), 0);
+        assert_eq!(distance("supernod", "supernode"), 1);
+        assert_eq!(distance("液冷", "液冷服务器"), 3);
+    }
+}
