@@ -392,14 +392,9 @@ pub fn write_results(
         )?;
         writeln!(out, "    themes: {}", names(&h.themes, "id"))?;
         writeln!(out, "    companies: {}", names(&h.companies, "name"))?;
-        let snippet = h
-            .snippet
-            .replace("<b>", "【")
-            .replace("</b>", "】")
-            .replace("&amp;", "&")
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"");
+        // the snippet is HTML (escaped text, `<b>` highlights): back to text
+        let snippet =
+            ticai_index::unescape_html(&h.snippet.replace("<b>", "【").replace("</b>", "】"));
         writeln!(
             out,
             "    {}",
