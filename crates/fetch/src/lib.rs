@@ -454,9 +454,13 @@ fn feed_links(body: &[u8], options: &RunOptions) -> Result<Vec<String>, String> 
 async fn sitemap_links(fetcher: &Fetcher, body: &[u8]) -> Result<(Vec<String>, bool), String> {
     let locs = |b: &[u8]| -> Vec<String> {
         let text = String::from_utf8_lossy(b);
-        let re = regex::Regex::new(r"<loc>\s*(?:<!\[CDATA\[)?\s*([^<\]\s]+)").expect("valid");
+        let re = regex::Regex::new(r"<loc>\s*(<!\[CDATA\[)?\s*([^<\]\s]+)").expect("valid");
         re.captures_iter(&text)
-            .map(|c| c[1].replace("&amp;", "&"))
+            // XML text is escaped, a CDATA section is not
+            .map(|c| match c.get(1) {
+                Some(_) => c[2].to_string(),
+                None => xml_unescape(&c[2]),
+            })
             .collect()
     };
     let text = String::from_utf8_lossy(body);
@@ -474,6 +478,46 @@ async fn sitemap_links(fetcher: &Fetcher, body: &[u8]) -> Result<(Vec<String>, b
         }
     }
     Ok((out, complete))
+}
+
+/// XML character data as text: the five predefined entities and character
+/// references (`&#38;`, `&#x26;`) decoded in one pass; anything else kept.
+fn xml_unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let decoded = rest.find(';').and_then(|end| {
+            let c = match &rest[1..end] {
+                "amp" => '&',
+                "lt" => '<',
+                "gt" => '>',
+                "quot" => '"',
+                "apos" => '\'',
+                e => {
+                    let n = match e.strip_prefix("#x").or_else(|| e.strip_prefix("#X")) {
+                        Some(h) => u32::from_str_radix(h, 16).ok()?,
+                        None => e.strip_prefix('#')?.parse().ok()?,
+                    };
+                    char::from_u32(n)?
+                }
+            };
+            Some((c, end + 1))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Article links of a list page and of the pages its `next_selector` leads
@@ -531,4 +575,19 @@ fn list_links(r: &http::Response, selector: &str) -> Result<Vec<String>, String>
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sitemap_locs_are_unescaped_like_feed_links() {
+        assert_eq!(
+            xml_unescape("https://x.invalid/a?b=1&amp;c=&apos;2&apos;&#38;d=&#x3C;&lt;&gt;&quot;"),
+            "https://x.invalid/a?b=1&c='2'&d=<<>\""
+        );
+        assert_eq!(xml_unescape("a&amp;amp;b"), "a&amp;b", "one pass");
+        assert_eq!(xml_unescape("a&b &unknown; &#xZZ;"), "a&b &unknown; &#xZZ;");
+    }
 }
