@@ -980,3 +980,121 @@ fn demo_builds_and_searches_a_fresh_index() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("already holds an index"));
 }
+
+/// Hostile titles and texts (our own): markup, attributes with both quotes,
+/// text that is already escaped.
+const HOSTILE_DOCS: [(&str, &str, &str); 3] = [
+    (
+        "h1",
+        "<script>alert(1)</script>液冷测试",
+        "<img src=x onerror=alert(2)>液冷服务器与超节点。",
+    ),
+    (
+        "h2",
+        "\"双引号\" & 'single' 光模块快讯",
+        "已经转义的 &amp; 与 &lt;b&gt; 原样保留；<a href=\"x\" onclick='alert(3)'>链接</a> 光模块出货量创新高。",
+    ),
+    (
+        "h3",
+        "<b>假</b>白酒板块回暖",
+        "</b><script>document.write('x')</script>算力租赁价格企稳回升。",
+    ),
+];
+
+/// The text an HTML snippet shows (tags `<b>`/`</b>` dropped, the five
+/// entities decoded in one pass).
+fn snippet_text(snippet: &str) -> String {
+    let s = snippet.replace("<b>", "").replace("</b>", "");
+    let mut out = String::new();
+    let mut rest = s.as_str();
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let (c, n) = [
+            ("&amp;", '&'),
+            ("&lt;", '<'),
+            ("&gt;", '>'),
+            ("&quot;", '"'),
+            ("&#x27;", '\''),
+        ]
+        .iter()
+        .find(|(e, _)| rest.starts_with(e))
+        .map(|(e, c)| (*c, e.len()))
+        .unwrap_or_else(|| panic!("a bare & in the snippet {snippet:?}"));
+        out.push(c);
+        rest = &rest[n..];
+    }
+    out + rest
+}
+
+#[test]
+fn snippets_are_html_safe_whatever_matched() {
+    let dir = scratch("snippets");
+    let data = dir.join("data");
+    let f = dir.join("hostile.jsonl");
+    let lines: Vec<String> = HOSTILE_DOCS
+        .iter()
+        .map(|(id, title, text)| {
+            serde_json::json!({"id": id, "title": title, "content": text, "source": "样例"})
+                .to_string()
+        })
+        .collect();
+    std::fs::write(&f, lines.join("\n")).unwrap();
+    let out = ticai_in(&data, &["ingest", f.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // (what matched, search arguments, ids expected, whether terms are highlighted)
+    let table: [(&str, &[&str], &[&str], bool); 8] = [
+        ("body", &["超节点"], &["h1"], true),
+        ("body", &["光模块出货量"], &["h2"], true),
+        ("body", &["算力租赁"], &["h3"], true),
+        ("title only", &["title:液冷测试"], &["h1"], false),
+        ("title only", &["title:白酒"], &["h3"], false),
+        ("phrase", &["\"液冷服务器\""], &["h1"], true),
+        ("no text query", &[""], &["h1", "h2", "h3"], false),
+        (
+            "filter only",
+            &["--source", "样例"],
+            &["h1", "h2", "h3"],
+            false,
+        ),
+    ];
+    for (what, args, ids, highlighted) in table {
+        let res = search_json(&data, args);
+        assert_eq!(result_ids(&res), *ids, "{what} {args:?}: {res}");
+        for hit in res["results"].as_array().unwrap() {
+            let snippet = hit["snippet"].as_str().unwrap();
+            let markup_free = snippet.replace("<b>", "").replace("</b>", "");
+            assert!(
+                !markup_free.contains(['<', '>', '"', '\'']),
+                "{what} {args:?}: raw markup in the snippet {snippet:?}"
+            );
+            assert_eq!(
+                snippet.contains("<b>"),
+                highlighted,
+                "{what} {args:?}: {snippet:?}"
+            );
+            let text = HOSTILE_DOCS.iter().find(|d| d.0 == hit["id"]).unwrap().2;
+            let shown = snippet_text(snippet);
+            assert!(
+                !shown.is_empty() && text.contains(shown.trim()),
+                "{what} {args:?}: unescaped {shown:?} is not the text {text:?}"
+            );
+            // title is plain text, as stored: a page escapes it itself
+            let title = HOSTILE_DOCS.iter().find(|d| d.0 == hit["id"]).unwrap().1;
+            assert_eq!(hit["title"], title);
+        }
+    }
+    // the terminal shows the text itself, already-escaped text included
+    let out = ticai_in(&data, &["search", "title:液冷测试"]);
+    assert!(
+        stdout(&out).contains("<img src=x onerror=alert(2)>液冷服务器与超节点。"),
+        "{}",
+        stdout(&out)
+    );
+    let out = ticai_in(&data, &["search", "光模块出货量"]);
+    assert!(
+        stdout(&out).contains("已经转义的 &amp; 与 &lt;b&gt; 原样保留；<a href=\"x\" onclick='alert(3)'>链接</a> 【光模块"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -4,16 +4,15 @@
 //! timeout, a 50 MB body (declared and streamed), a redirect loop, a 404, a
 //! connection cut mid-body, a GBK page, a malformed feed, 304 on re-fetch.
 
-use serde_json::Value;
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+mod common;
 
-type Hits = Arc<Mutex<HashMap<String, usize>>>;
+use common::{Request, fetch_summary, ingest_fetched, respond, scratch, serve, source, ticai};
+use serde_json::Value;
+use std::io::Write;
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 const STORY: &str = "中科曙光发布新一代超节点产品，单个系统可扩展至一万张国产AI加速卡，标志着国内万卡集群从规划走向交付。业内人士认为，在出口管制持续收紧的背景下，国内云厂商加快去英伟达化，训练与推理任务正逐步迁移到国产算力平台。";
 
@@ -21,19 +20,6 @@ fn page(title: &str, body: &str) -> String {
     format!(
         "<html><head><meta charset=\"utf-8\"><title>{title}</title></head><body><div class=\"nav\">首页 &gt; 科技</div><article><h1>{title}</h1><p>2026-11-18 09:30 来源：样例网</p><p>{body}</p></article><div><h3>相关推荐</h3><p>白酒板块回暖</p></div></body></html>"
     )
-}
-
-fn respond(stream: &mut TcpStream, status: &str, headers: &[(&str, String)], body: &[u8]) {
-    let mut head = format!(
-        "HTTP/1.1 {status}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(body);
 }
 
 fn feed(base: &str) -> String {
@@ -49,79 +35,58 @@ fn feed(base: &str) -> String {
     )
 }
 
-fn handle(mut stream: TcpStream, base: String, hits: Hits) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut first = String::new();
-    if reader.read_line(&mut first).is_err() {
-        return;
-    }
-    let mut headers = HashMap::new();
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-            break;
-        }
-        if let Some((k, v)) = line.split_once(':') {
-            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
-        }
-    }
-    let path = first.split_whitespace().nth(1).unwrap_or("/").to_string();
-    let route = path.split('?').next().unwrap_or("/").to_string();
-    let n = {
-        let mut h = hits.lock().unwrap();
-        let c = h.entry(route.clone()).or_default();
-        *c += 1;
-        *c
-    };
+fn handle(stream: &mut TcpStream, req: &Request) {
+    let (base, n) = (&req.base, req.n);
     let html = || vec![("Content-Type", "text/html; charset=utf-8".to_string())];
-    match route.as_str() {
-        "/robots.txt" => respond(&mut stream, "200 OK", &[("Content-Type", "text/plain".into())], b"User-agent: *\nDisallow: /private/\n"),
+    match req.route.as_str() {
+        "/robots.txt" => respond(stream, "200 OK", &[("Content-Type", "text/plain".into())], b"User-agent: *\nDisallow: /private/\n"),
         "/feed.xml" => {
-            if headers.get("if-none-match").map(String::as_str) == Some("\"v1\"") {
-                respond(&mut stream, "304 Not Modified", &[], b"");
+            if req.header("if-none-match") == Some("\"v1\"") {
+                respond(stream, "304 Not Modified", &[], b"");
             } else {
-                respond(&mut stream, "200 OK", &[("Content-Type", "application/rss+xml".into()), ("ETag", "\"v1\"".into())], feed(&base).as_bytes());
+                respond(stream, "200 OK", &[("Content-Type", "application/rss+xml".into()), ("ETag", "\"v1\"".into())], feed(base).as_bytes());
             }
         }
         "/list/1.html" => {
             let body = "<html><body><ul class=\"news\"><li><a href=\"/l/a.html\">A</a></li></ul><a href=\"/other.html\">广告</a><a class=\"next\" href=\"/list/2.html\">下一页</a></body></html>";
-            respond(&mut stream, "200 OK", &html(), body.as_bytes());
+            respond(stream, "200 OK", &html(), body.as_bytes());
         }
         "/list/2.html" => {
             let body = "<html><body><ul class=\"news\"><li><a href=\"l/../../l/b.html\">B</a></li></ul></body></html>";
-            respond(&mut stream, "200 OK", &html(), body.as_bytes());
+            respond(stream, "200 OK", &html(), body.as_bytes());
         }
         r if r.starts_with("/l/") => {
             let noise = "白酒板块午后回暖，高端白酒领涨，房地产板块同步走强，市场情绪明显修复。".repeat(6);
             let body = format!("<html><body><div class=\"sidebar\"><p>{noise}</p></div><div class=\"content\"><p>{r}：液冷服务器订单饱满，冷板式液冷仍是主流路线。</p></div></body></html>");
-            respond(&mut stream, "200 OK", &html(), body.as_bytes());
+            respond(stream, "200 OK", &html(), body.as_bytes());
         }
+        "/many.xml" if req.header("if-none-match") == Some("\"m1\"") => respond(stream, "304 Not Modified", &[], b""),
         "/many.xml" => {
             let items: String = (1..=15).map(|i| format!("<item><title>t{i}</title><link>{base}/many/{i}.html</link></item>")).collect();
             let body = format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>m</title>{items}</channel></rss>");
-            respond(&mut stream, "200 OK", &[("Content-Type", "application/rss+xml".into())], body.as_bytes());
+            respond(stream, "200 OK", &[("Content-Type", "application/rss+xml".into()), ("ETag", "\"m1\"".into())], body.as_bytes());
         }
         r if r.starts_with("/many/") => {
             std::thread::sleep(Duration::from_millis(150));
             let i = r.trim_start_matches("/many/").trim_end_matches(".html");
             let body = page(&format!("第{i}篇样例新闻"), &format!("第{i}篇：{}", "算力租赁与液冷需求持续增长，".repeat(i.len() * 3 + i.parse::<usize>().unwrap_or(0))));
-            respond(&mut stream, "200 OK", &[("Content-Type", "text/html; charset=utf-8".into())], body.as_bytes());
+            respond(stream, "200 OK", &[("Content-Type", "text/html; charset=utf-8".into())], body.as_bytes());
         }
-        "/bad.xml" => respond(&mut stream, "200 OK", &[("Content-Type", "application/rss+xml".into())], b"<rss><channel><item><link>oops</channel>"),
-        "/a/1.html" => respond(&mut stream, "200 OK", &html(), page("超节点进入万卡时代", STORY).as_bytes()),
-        "/a/copy.html" => respond(&mut stream, "200 OK", &html(), page("转载：超节点进入万卡时代", &format!("（本文转载自样例网）{STORY}")).as_bytes()),
+        "/bad.xml" => respond(stream, "200 OK", &[("Content-Type", "application/rss+xml".into())], b"<rss><channel><item><link>oops</channel>"),
+        "/a/1.html" => respond(stream, "200 OK", &html(), page("超节点进入万卡时代", STORY).as_bytes()),
+        "/a/copy.html" => respond(stream, "200 OK", &html(), page("转载：超节点进入万卡时代", &format!("（本文转载自样例网）{STORY}")).as_bytes()),
         "/a/gbk.html" => {
             let text = page("液冷订单饱满", "液冷产业链订单持续饱满，冷板式液冷方案的交付周期已延长至三个月以上，浸没式液冷渗透率有望提升。").replace("utf-8", "gbk");
             let (body, _, _) = encoding_rs::GBK.encode(&text);
-            respond(&mut stream, "200 OK", &[("Content-Type", "text/html; charset=gbk".into())], &body);
+            respond(stream, "200 OK", &[("Content-Type", "text/html; charset=gbk".into())], &body);
         }
-        "/a/flaky.html" if n == 1 => respond(&mut stream, "500 Internal Server Error", &[], b"oops"),
-        "/a/flaky.html" => respond(&mut stream, "200 OK", &html(), page("光模块出货量创新高", "本季度800G光模块出货量环比增长超过三成，1.6T产品开始小批量交付，头部厂商的订单已排至明年二季度。").as_bytes()),
-        "/a/limited.html" if n == 1 => respond(&mut stream, "429 Too Many Requests", &[("Retry-After", "1".into())], b""),
-        "/a/limited.html" => respond(&mut stream, "200 OK", &html(), page("算力租赁价格企稳", "推理需求快速增长，带动算力租赁价格企稳回升，长期合约占比提升，供需格局继续改善。").as_bytes()),
+        "/a/flaky.html" if n == 1 => respond(stream, "500 Internal Server Error", &[], b"oops"),
+        "/a/flaky.html" => respond(stream, "200 OK", &html(), page("光模块出货量创新高", "本季度800G光模块出货量环比增长超过三成，1.6T产品开始小批量交付，头部厂商的订单已排至明年二季度。").as_bytes()),
+        "/a/limited.html" if n == 1 => respond(stream, "429 Too Many Requests", &[("Retry-After", "1".into())], b""),
+        "/a/limited.html" => respond(stream, "200 OK", &html(), page("算力租赁价格企稳", "推理需求快速增长，带动算力租赁价格企稳回升，长期合约占比提升，供需格局继续改善。").as_bytes()),
         "/a/slow.html" => {
             std::thread::sleep(Duration::from_millis(2500));
-            respond(&mut stream, "200 OK", &html(), page("慢", STORY).as_bytes());
+            respond(stream, "200 OK", &html(), page("慢", STORY).as_bytes());
         }
         "/a/big.html" => {
             let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: text/html\r\nContent-Length: 52428800\r\n\r\n");
@@ -136,85 +101,17 @@ fn handle(mut stream: TcpStream, base: String, hits: Hits) {
                 }
             }
         }
-        "/a/loop.html" => respond(&mut stream, "302 Found", &[("Location", format!("{base}/a/loop.html"))], b""),
+        "/a/loop.html" => respond(stream, "302 Found", &[("Location", format!("{base}/a/loop.html"))], b""),
         "/a/reset.html" => {
             let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: text/html\r\nContent-Length: 5000\r\n\r\n<html><body>cut");
         }
-        _ => respond(&mut stream, "404 Not Found", &[], b"not found"),
+        _ => respond(stream, "404 Not Found", &[], b"not found"),
     }
-}
-
-/// Starts the server; returns its base URL and the per-path hit counts.
-fn serve() -> (String, Hits) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let hits: Hits = Arc::default();
-    let (b, h) = (base.clone(), hits.clone());
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let (b, h) = (b.clone(), h.clone());
-            std::thread::spawn(move || handle(stream, b, h));
-        }
-    });
-    (base, hits)
-}
-
-fn ticai(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ticai"))
-        .current_dir(dir)
-        .args(args)
-        .env_remove("TICAI_LEXICON")
-        .env_remove("TICAI_HOME")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-/// `ticai fetch --format json` into `dir/data` succeeds; its summary.
-fn fetch_summary(dir: &Path) -> Value {
-    let out = ticai(dir, &["fetch", "--data-dir", "data", "--format", "json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-/// `ticai ingest --fetched` succeeds and leaves `total` documents.
-fn ingest_fetched(dir: &Path, total: usize) {
-    let out = ticai(dir, &["ingest", "--fetched", "--data-dir", "data"]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        stdout.contains(&format!("the index holds {total} documents")),
-        "{stdout}"
-    );
-}
-
-fn source<'a>(summary: &'a Value, name: &str) -> &'a Value {
-    summary["sources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == name)
-        .unwrap()
 }
 
 #[test]
 fn fetch_with_faults_then_refetch_then_ingest() {
-    let (base, hits) = serve();
+    let (base, hits) = serve(handle);
     let dir = scratch("fetch");
     std::fs::write(
         dir.join("ticai.toml"),
@@ -398,7 +295,7 @@ fn bad_config_and_unreachable_sources() {
     let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(source(&summary, "down")["listing_failed"], true);
     // --dry-run lists and stores nothing
-    let (base, hits) = serve();
+    let (base, hits) = serve(handle);
     std::fs::write(dir.join("ticai.toml"), format!("[fetch]\ndelay_ms = 0\n\n[[source]]\nname = \"s\"\ntype = \"rss\"\nurl = \"{base}/feed.xml\"\ninclude = [\"/a/\"]\nmax_items = 3\n")).unwrap();
     let out = ticai(
         &dir,
@@ -419,7 +316,7 @@ fn bad_config_and_unreachable_sources() {
 
 #[test]
 fn killed_mid_run_then_rerun_completes_without_duplicates() {
-    let (base, hits) = serve();
+    let (base, hits) = serve(handle);
     let dir = scratch("fetch_kill");
     std::fs::write(
         dir.join("ticai.toml"),
@@ -542,7 +439,7 @@ fn local_sources_go_through_the_archive() {
 
 #[test]
 fn list_pages_with_pagination_and_body_selector() {
-    let (base, hits) = serve();
+    let (base, hits) = serve(handle);
     let dir = scratch("fetch_list");
     std::fs::write(
         dir.join("ticai.toml"),

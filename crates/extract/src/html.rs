@@ -126,11 +126,28 @@ fn json_ld(page: &Html) -> Vec<Value> {
     out
 }
 
+/// A JSON-LD string as text. A `<script>` body is not entity-decoded by the
+/// HTML parser, and CMS templates often write it HTML-escaped (`&amp;`,
+/// `&quot;`, even tags), unlike attributes and text nodes, which the parser
+/// decodes: decoded here too, so a title means text whichever branch gave it.
+fn ld_text(s: &str) -> String {
+    if s.contains(['&', '<']) {
+        tidy(
+            &Html::parse_fragment(s)
+                .root_element()
+                .text()
+                .collect::<String>(),
+        )
+    } else {
+        tidy(s)
+    }
+}
+
 fn page_meta(page: &Html, visible: &str, options: &Options) -> PageMeta {
     let ld = json_ld(page);
     let ld_str = |key: &str| {
         ld.iter()
-            .find_map(|v| v.get(key).and_then(Value::as_str).map(tidy))
+            .find_map(|v| v.get(key).and_then(Value::as_str).map(ld_text))
     };
     let raw_title = text_of(page, "title");
     let (stripped, site_from_title) = raw_title.as_deref().map(strip_site_suffix).unzip();
@@ -193,15 +210,18 @@ fn page_meta(page: &Html, visible: &str, options: &Options) -> PageMeta {
             ld.iter().find_map(|v| {
                 v.pointer("/publisher/name")
                     .and_then(Value::as_str)
-                    .map(tidy)
+                    .map(ld_text)
             })
         })
         .or(site_from_title.flatten());
     let author = attr(page, "meta[name='author']", "content")
         .or_else(|| attr(page, "meta[property='article:author']", "content"))
         .or_else(|| {
-            ld.iter()
-                .find_map(|v| v.pointer("/author/name").and_then(Value::as_str).map(tidy))
+            ld.iter().find_map(|v| {
+                v.pointer("/author/name")
+                    .and_then(Value::as_str)
+                    .map(ld_text)
+            })
         });
     let canonical_url = attr(page, "link[rel='canonical']", "href")
         .or_else(|| attr(page, "meta[property='og:url']", "content"))
@@ -348,6 +368,29 @@ mod tests {
             a.canonical_url.as_deref(),
             Some("https://example.invalid/a/1")
         );
+    }
+
+    #[test]
+    fn json_ld_strings_are_text_like_the_other_branches() {
+        // the same title through og:title (an attribute, decoded by the parser)
+        // and through JSON-LD (a script body, written HTML-escaped)
+        let body = "<body><p>数据中心液冷方案加速落地，冷板式液冷仍是主流路线，多家厂商中标智算中心项目。</p></body></html>";
+        let og = format!(
+            "<html><head><meta property=\"og:title\" content=\"液冷 &amp; 电源：&quot;双龙头&quot; &lt;b&gt;\"></head>{body}"
+        );
+        let ld = format!(
+            "<html><head><script type=\"application/ld+json\">{{\"headline\":\"液冷 &amp; 电源：&quot;双龙头&quot; &lt;b&gt;\",\"author\":{{\"name\":\"王&amp;五\"}},\"publisher\":{{\"name\":\"样例&lt;日报&gt;\"}}}}</script></head>{body}"
+        );
+        let title = |html: &str| {
+            let a = extract_html(html.as_bytes(), &Options::default()).articles[0].clone();
+            (a.title, a.author, a.source)
+        };
+        let (og_title, _, _) = title(&og);
+        let (ld_title, author, source) = title(&ld);
+        assert_eq!(og_title.as_deref(), Some("液冷 & 电源：\"双龙头\" <b>"));
+        assert_eq!(ld_title, og_title);
+        assert_eq!(author.as_deref(), Some("王&五"));
+        assert_eq!(source.as_deref(), Some("样例<日报>"));
     }
 
     #[test]

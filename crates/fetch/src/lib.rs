@@ -9,9 +9,18 @@
 //! counting can count stories, not copies. Re-running is incremental: feeds
 //! are fetched conditionally (ETag / Last-Modified) and stored articles are
 //! not fetched again.
+//!
+//! Commit order: an article's row is committed after its body is in the
+//! archive, and a listing's validators (the ETag / Last-Modified of a feed,
+//! sitemap or first list page) only after every item it listed has been
+//! stored or recorded as failed, and only when the whole listing (every
+//! child sitemap, every list page) was read. A run killed at any point thus
+//! leaves either no validators (the next run lists again and fetches what is
+//! not stored yet) or validators whose items are all recorded.
 
 mod canon;
 pub mod config;
+pub mod crashpoint;
 pub mod http;
 pub mod minhash;
 pub mod state;
@@ -149,8 +158,8 @@ pub async fn run(
             summary.sources.push(s);
             continue;
         }
-        let items = match list(&fetcher, &state, source, config, options).await {
-            Ok(Some(items)) => items,
+        let (items, mark) = match list(&fetcher, &state, source, config, options).await {
+            Ok(Some(listing)) => listing,
             Ok(None) => {
                 s.not_modified = 1;
                 summary.sources.push(s);
@@ -206,9 +215,24 @@ pub async fn run(
                 }
             }
         }
+        // every listed item is now stored or recorded as failed: only now may
+        // the listing's validators say "nothing new here" to the next run
+        state.record_feed(&mark)?;
         summary.sources.push(s);
     }
     Ok(summary)
+}
+
+/// What a listing's row records once its items are done: its validators, or
+/// none when the listing was incomplete (a child sitemap or a list page
+/// could not be read), so that the next run reads it in full again.
+#[derive(Clone, Debug)]
+pub struct FeedMark {
+    pub url: String,
+    pub source: String,
+    pub status: u16,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
 }
 
 /// Archives a fetched article and records it with its cluster; returns
@@ -256,52 +280,53 @@ fn store(
     Ok(dup)
 }
 
-/// The articles a source lists, or `None` when its listing is unchanged.
+/// The articles a source lists with the mark to record once they are done,
+/// or `None` when its listing is unchanged.
 async fn list(
     fetcher: &Fetcher,
     state: &State,
     source: &Source,
     config: &Config,
     options: &RunOptions,
-) -> Result<Option<Vec<Item>>, String> {
+) -> Result<Option<(Vec<Item>, FeedMark)>, String> {
     let canon = |u: &str| canonical_url(u, config.fetch.mobile_hosts);
-    let mut urls: Vec<String> = Vec::new();
-    match source.kind {
-        SourceKind::Jsonl | SourceKind::Dir => {
-            return Err("local sources are read by local_pages".into());
-        }
-        SourceKind::Rss | SourceKind::Sitemap | SourceKind::List => {
-            let feed_url = canon(&source.location)?;
-            let known = state.known(&feed_url)?;
-            let (outcome, attempts) = fetcher.get(&source.location, Some(&known)).await;
-            for a in &attempts {
-                state.record_attempt(&feed_url, a.status, a.error.as_deref())?;
-            }
-            let r = match outcome {
-                Outcome::NotModified => {
-                    state.record_feed(&feed_url, &source.name, 304, None, None)?;
-                    return Ok(None);
-                }
-                Outcome::Failed { reason, .. } => return Err(reason),
-                Outcome::Fetched(r) => r,
-            };
-            let found = match source.kind {
-                SourceKind::Rss => feed_links(&r.body, options)?,
-                SourceKind::Sitemap => sitemap_links(fetcher, &r.body).await?,
-                _ => list_pages(fetcher, source, &r).await?,
-            };
-            if !options.dry_run {
-                state.record_feed(
-                    &feed_url,
-                    &source.name,
-                    r.status,
-                    r.etag.as_deref(),
-                    r.last_modified.as_deref(),
-                )?;
-            }
-            urls.extend(found);
-        }
+    if matches!(source.kind, SourceKind::Jsonl | SourceKind::Dir) {
+        return Err("local sources are read by local_pages".into());
     }
+    let feed_url = canon(&source.location)?;
+    let known = state.known(&feed_url)?;
+    let (outcome, attempts) = fetcher.get(&source.location, Some(&known)).await;
+    for a in &attempts {
+        state.record_attempt(&feed_url, a.status, a.error.as_deref())?;
+    }
+    let r = match outcome {
+        Outcome::NotModified => {
+            if !options.dry_run {
+                state.record_feed(&FeedMark {
+                    url: feed_url,
+                    source: source.name.clone(),
+                    status: 304,
+                    etag: known.etag,
+                    last_modified: known.last_modified,
+                })?;
+            }
+            return Ok(None);
+        }
+        Outcome::Failed { reason, .. } => return Err(reason),
+        Outcome::Fetched(r) => r,
+    };
+    let (urls, complete) = match source.kind {
+        SourceKind::Rss => (feed_links(&r.body, options)?, true),
+        SourceKind::Sitemap => sitemap_links(fetcher, &r.body).await?,
+        _ => list_pages(fetcher, source, &r).await?,
+    };
+    let mark = FeedMark {
+        url: feed_url,
+        source: source.name.clone(),
+        status: r.status,
+        etag: r.etag.clone().filter(|_| complete),
+        last_modified: r.last_modified.clone().filter(|_| complete),
+    };
     let mut seen = std::collections::HashSet::new();
     let mut items = Vec::new();
     for u in urls {
@@ -313,7 +338,7 @@ async fn list(
             break;
         }
     }
-    Ok(Some(items))
+    Ok(Some((items, mark)))
 }
 
 /// The pages of a local source as (url, content type, body): the files of a
@@ -424,12 +449,18 @@ fn feed_links(body: &[u8], options: &RunOptions) -> Result<Vec<String>, String> 
     Ok(out)
 }
 
-async fn sitemap_links(fetcher: &Fetcher, body: &[u8]) -> Result<Vec<String>, String> {
+/// The article URLs of a sitemap (of its child sitemaps, for an index), and
+/// whether every child sitemap could be read.
+async fn sitemap_links(fetcher: &Fetcher, body: &[u8]) -> Result<(Vec<String>, bool), String> {
     let locs = |b: &[u8]| -> Vec<String> {
         let text = String::from_utf8_lossy(b);
-        let re = regex::Regex::new(r"<loc>\s*(?:<!\[CDATA\[)?\s*([^<\]\s]+)").expect("valid");
+        let re = regex::Regex::new(r"<loc>\s*(<!\[CDATA\[)?\s*([^<\]\s]+)").expect("valid");
         re.captures_iter(&text)
-            .map(|c| c[1].replace("&amp;", "&"))
+            // XML text is escaped, a CDATA section is not
+            .map(|c| match c.get(1) {
+                Some(_) => c[2].to_string(),
+                None => xml_unescape(&c[2]),
+            })
             .collect()
     };
     let text = String::from_utf8_lossy(body);
@@ -437,28 +468,69 @@ async fn sitemap_links(fetcher: &Fetcher, body: &[u8]) -> Result<Vec<String>, St
         return Err("invalid sitemap: no <urlset> or <sitemapindex>".into());
     }
     if !text.contains("<sitemapindex") {
-        return Ok(locs(body));
+        return Ok((locs(body), true));
     }
-    let mut out = Vec::new();
+    let (mut out, mut complete) = (Vec::new(), true);
     for child in locs(body).into_iter().take(20) {
-        if let (Outcome::Fetched(r), _) = fetcher.get(&child, None).await {
-            out.extend(locs(&r.body));
+        match fetcher.get(&child, None).await {
+            (Outcome::Fetched(r), _) => out.extend(locs(&r.body)),
+            _ => complete = false,
         }
     }
-    Ok(out)
+    Ok((out, complete))
+}
+
+/// XML character data as text: the five predefined entities and character
+/// references (`&#38;`, `&#x26;`) decoded in one pass; anything else kept.
+fn xml_unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let decoded = rest.find(';').and_then(|end| {
+            let c = match &rest[1..end] {
+                "amp" => '&',
+                "lt" => '<',
+                "gt" => '>',
+                "quot" => '"',
+                "apos" => '\'',
+                e => {
+                    let n = match e.strip_prefix("#x").or_else(|| e.strip_prefix("#X")) {
+                        Some(h) => u32::from_str_radix(h, 16).ok()?,
+                        None => e.strip_prefix('#')?.parse().ok()?,
+                    };
+                    char::from_u32(n)?
+                }
+            };
+            Some((c, end + 1))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Article links of a list page and of the pages its `next_selector` leads
-/// to, up to `max_pages` pages.
+/// to, up to `max_pages` pages, and whether every next page could be read.
 async fn list_pages(
     fetcher: &Fetcher,
     source: &Source,
     first: &http::Response,
-) -> Result<Vec<String>, String> {
+) -> Result<(Vec<String>, bool), String> {
     let links = source.link_selector.as_deref().unwrap_or("a");
     let mut out = list_links(first, links)?;
     let Some(next_sel) = source.next_selector.as_deref() else {
-        return Ok(out);
+        return Ok((out, true));
     };
     let mut seen = std::collections::HashSet::from([first.final_url.clone()]);
     let mut page = first.clone();
@@ -474,10 +546,10 @@ async fn list_pages(
                 out.extend(list_links(&r, links)?);
                 page = r;
             }
-            _ => break,
+            _ => return Ok((out, false)),
         }
     }
-    Ok(out)
+    Ok((out, true))
 }
 
 fn list_links(r: &http::Response, selector: &str) -> Result<Vec<String>, String> {
@@ -503,4 +575,19 @@ fn list_links(r: &http::Response, selector: &str) -> Result<Vec<String>, String>
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sitemap_locs_are_unescaped_like_feed_links() {
+        assert_eq!(
+            xml_unescape("https://x.invalid/a?b=1&amp;c=&apos;2&apos;&#38;d=&#x3C;&lt;&gt;&quot;"),
+            "https://x.invalid/a?b=1&c='2'&d=<<>\""
+        );
+        assert_eq!(xml_unescape("a&amp;amp;b"), "a&amp;b", "one pass");
+        assert_eq!(xml_unescape("a&b &unknown; &#xZZ;"), "a&b &unknown; &#xZZ;");
+    }
 }

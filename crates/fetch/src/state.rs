@@ -135,27 +135,25 @@ impl State {
                 params![url, now(), status, error],
             )
             .map_err(db_err)?;
+        crate::crashpoint::wrote("state: attempt");
         Ok(())
     }
 
-    /// Records a feed's validators (its items are listed, not stored).
-    pub fn record_feed(
-        &self,
-        url: &str,
-        source: &str,
-        status: u16,
-        etag: Option<&str>,
-        last_modified: Option<&str>,
-    ) -> DbResult<()> {
+    /// Records a listing (feed, sitemap, list page) and its validators,
+    /// exactly as given: `None` clears them, so that the next run reads the
+    /// listing in full. Call it only once every item the listing gave is
+    /// stored or recorded as failed (see the crate's commit order).
+    pub fn record_feed(&self, mark: &crate::FeedMark) -> DbResult<()> {
         self.db
             .execute(
                 "INSERT INTO pages (url, source, kind, first_seen, last_fetched, status, etag, last_modified)
                  VALUES (?1, ?2, 'feed', ?3, ?3, ?4, ?5, ?6)
                  ON CONFLICT(url) DO UPDATE SET last_fetched = ?3, status = ?4,
-                    etag = COALESCE(?5, etag), last_modified = COALESCE(?6, last_modified), error = NULL",
-                params![url, source, now(), status, etag, last_modified],
+                    etag = ?5, last_modified = ?6, error = NULL",
+                params![mark.url, mark.source, now(), mark.status, mark.etag, mark.last_modified],
             )
             .map_err(db_err)?;
+        crate::crashpoint::wrote("state: listing");
         Ok(())
     }
 
@@ -174,6 +172,7 @@ impl State {
                 params![url, source, now(), status, error],
             )
             .map_err(db_err)?;
+        crate::crashpoint::wrote("state: failure");
         Ok(())
     }
 
@@ -199,6 +198,7 @@ impl State {
             std::fs::rename(&tmp, &path)
         };
         write().map_err(|e| format!("archive {}: {e}", path.display()))?;
+        crate::crashpoint::wrote("archive file");
         Ok(hash)
     }
 
@@ -275,7 +275,9 @@ impl State {
             )
             .map_err(db_err)?;
         }
-        tx.commit().map_err(db_err)
+        tx.commit().map_err(db_err)?;
+        crate::crashpoint::wrote("state: article");
+        Ok(())
     }
 
     /// Every stored article, for `ticai ingest --fetched`.
@@ -401,6 +403,7 @@ impl State {
             }
         }
         tx.commit().map_err(db_err)?;
+        crate::crashpoint::wrote("state: document clusters");
         Ok(out)
     }
 

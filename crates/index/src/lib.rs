@@ -15,6 +15,9 @@
 //! ```
 
 pub mod analyzer;
+mod snippet;
+
+pub use snippet::{escape_html, unescape_html};
 
 use analyzer::{ANALYZER, ZhTokenizer};
 use serde::Serialize;
@@ -156,7 +159,8 @@ pub struct Hit {
     pub score: Option<f32>,
     pub themes: Value,
     pub companies: Value,
-    /// A passage of the body with the matched terms in `<b>` tags.
+    /// A passage of the body as HTML: the text escaped, the matched terms in
+    /// `<b>` tags; the body's opening, escaped, when no body term matched.
     pub snippet: String,
     /// Copies of one story (syndication, reposts) share a cluster id.
     pub cluster_id: Option<String>,
@@ -457,13 +461,10 @@ impl TicaiIndex {
             let tags: Value = s(self.fields.tags)
                 .and_then(|t| serde_json::from_str(&t).ok())
                 .unwrap_or(Value::Null);
+            // HTML-safe in both branches (see the `snippet` module)
             let mut snippet = snippets.snippet_from_doc(&doc).to_html();
             if snippet.is_empty() {
-                snippet = s(self.fields.body)
-                    .unwrap_or_default()
-                    .chars()
-                    .take(120)
-                    .collect();
+                snippet = snippet::lead(&s(self.fields.body).unwrap_or_default(), 120);
             }
             results.push(Hit {
                 id: s(self.fields.id).unwrap_or_default(),

@@ -123,16 +123,24 @@ impl Store {
         Ok(n)
     }
 
-    /// Ingests every article the fetcher stored; returns (documents, pages
-    /// that failed extraction).
+    /// Ingests every article the fetcher stored, committing every
+    /// `commit_every` documents; returns (documents, pages that failed
+    /// extraction).
+    ///
+    /// Nothing marks a page as indexed: every run re-reads every stored page
+    /// and upserts it by id (its canonical URL), so a run killed at any point
+    /// loses at most the uncommitted upserts, which the next run redoes.
     pub fn ingest_fetched(
         &self,
         writer: &mut ticai_index::Writer<'_>,
         jobs: usize,
+        commit_every: usize,
     ) -> Result<(usize, usize)> {
         let state = ticai_fetch::State::open(&self.dir).map_err(|e| anyhow::anyhow!(e))?;
         let pages = state.stored_pages().map_err(|e| anyhow::anyhow!(e))?;
+        let batch = BATCH.min(commit_every.max(1));
         let (mut docs, mut clusters, mut failed, mut n) = (Vec::new(), Vec::new(), 0, 0);
+        let mut since_commit = 0;
         for p in pages {
             let options = ticai_extract::Options {
                 url: Some(p.url.clone()),
@@ -154,14 +162,27 @@ impl Store {
                 docs.push(d);
                 clusters.push(p.cluster_id.clone());
             }
-            if docs.len() >= BATCH {
-                n += self.ingest_clustered(&mut docs, &clusters, writer, jobs)?;
+            if docs.len() >= batch {
+                let k = self.ingest_clustered(&mut docs, &clusters, writer, jobs)?;
                 clusters.clear();
+                n += k;
+                since_commit += k;
+                if since_commit >= commit_every {
+                    commit(writer)?;
+                    since_commit = 0;
+                }
             }
         }
         n += self.ingest_clustered(&mut docs, &clusters, writer, jobs)?;
         Ok((n, failed))
     }
+}
+
+/// Commits the index writer (the one durable write of an index command).
+fn commit(writer: &mut ticai_index::Writer<'_>) -> Result<()> {
+    writer.commit()?;
+    ticai_fetch::crashpoint::wrote("index commit");
+    Ok(())
 }
 
 fn jobs(flag: Option<usize>) -> usize {
@@ -197,20 +218,21 @@ pub fn ingest(args: IngestArgs, data: Option<&Path>, lexicon: Option<&Path>) -> 
     let mut writer = store.index.writer()?;
     let reader = args.input.reader(&fields);
     let jobs = jobs(args.jobs);
-    let mut batch = Vec::with_capacity(BATCH);
-    let (mut ingested, mut since_commit, mut failed, mut bytes) = (0usize, 0usize, 0usize, 0usize);
     let commit_every = args.commit_every.max(1);
+    let batch_size = BATCH.min(commit_every);
+    let mut batch = Vec::with_capacity(batch_size);
+    let (mut ingested, mut since_commit, mut failed, mut bytes) = (0usize, 0usize, 0usize, 0usize);
     reader.read_all(
         &args.paths,
         &mut |doc| {
             bytes += doc.text.len() + doc.title.as_deref().map_or(0, str::len);
             batch.push(doc);
-            if batch.len() >= BATCH {
+            if batch.len() >= batch_size {
                 let n = store.ingest(&mut batch, &mut writer, jobs)?;
                 ingested += n;
                 since_commit += n;
                 if since_commit >= commit_every {
-                    writer.commit()?;
+                    commit(&mut writer)?;
                     since_commit = 0;
                 }
             }
@@ -223,11 +245,11 @@ pub fn ingest(args: IngestArgs, data: Option<&Path>, lexicon: Option<&Path>) -> 
     )?;
     ingested += store.ingest(&mut batch, &mut writer, jobs)?;
     if args.fetched {
-        let (n, bad) = store.ingest_fetched(&mut writer, jobs)?;
+        let (n, bad) = store.ingest_fetched(&mut writer, jobs, commit_every)?;
         ingested += n;
         failed += bad;
     }
-    writer.commit()?;
+    commit(&mut writer)?;
     let secs = started.elapsed().as_secs_f64();
     println!(
         "ingested {ingested} documents ({:.1} MB of text, {:.1} MB/s) into {}; the index holds {} documents",
@@ -250,6 +272,11 @@ pub struct RetagArgs {
     pub all: bool,
     #[arg(long, short = 'j')]
     pub jobs: Option<usize>,
+    /// Commit (make durable and visible) every N documents. A document's
+    /// lexicon version is committed with its new tags, so a retag that is
+    /// stopped resumes with the documents not committed yet.
+    #[arg(long, default_value_t = 50_000)]
+    pub commit_every: usize,
 }
 
 pub fn retag(args: RetagArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Result<ExitCode> {
@@ -264,7 +291,9 @@ pub fn retag(args: RetagArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Re
         .collect();
     let mut writer = store.index.writer()?;
     let jobs = jobs(args.jobs);
-    for chunk in stale.chunks(BATCH) {
+    let commit_every = args.commit_every.max(1);
+    let mut since_commit = 0;
+    for chunk in stale.chunks(BATCH.min(commit_every)) {
         let docs: Vec<Document> = chunk.iter().map(|a| a.document.clone()).collect();
         for ((d, t), a) in docs
             .iter()
@@ -273,8 +302,13 @@ pub fn retag(args: RetagArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Re
         {
             writer.upsert(d, &t, &version, a.cluster_id.as_deref())?;
         }
+        since_commit += chunk.len();
+        if since_commit >= commit_every {
+            commit(&mut writer)?;
+            since_commit = 0;
+        }
     }
-    writer.commit()?;
+    commit(&mut writer)?;
     println!(
         "re-tagged {} of {total} documents with lexicon {version}",
         stale.len()
@@ -416,14 +450,9 @@ pub fn write_results(
         )?;
         writeln!(out, "    themes: {}", names(&h.themes, "id"))?;
         writeln!(out, "    companies: {}", names(&h.companies, "name"))?;
-        let snippet = h
-            .snippet
-            .replace("<b>", "【")
-            .replace("</b>", "】")
-            .replace("&amp;", "&")
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"");
+        // the snippet is HTML (escaped text, `<b>` highlights): back to text
+        let snippet =
+            ticai_index::unescape_html(&h.snippet.replace("<b>", "【").replace("</b>", "】"));
         writeln!(
             out,
             "    {}",
