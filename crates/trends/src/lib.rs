@@ -138,12 +138,19 @@ pub(crate) fn filter_query(
 
 /// Documents the filter (without dates) selects that have no date.
 pub fn undated(index: &TicaiIndex, filter: &SearchRequest) -> Result<u64> {
+    use tantivy::query::{BooleanQuery, ExistsQuery, Occur};
     let searcher = index.searcher()?;
-    let q = filter_query(index, filter, None)?;
-    let tz = chrono_tz::UTC;
-    let d = NaiveDate::from_ymd_opt(2000, 1, 1).expect("a date");
-    let cal = Calendar::new(Interval::Month, tz, d, d)?;
-    Ok(series::count(&searcher, &*q, &cal, &SeriesMap::default(), 0)?.undated)
+    let q = BooleanQuery::new(vec![
+        (Occur::Must, filter_query(index, filter, None)?),
+        (
+            Occur::MustNot,
+            Box::new(ExistsQuery::new("published_at".into(), false)),
+        ),
+    ]);
+    let n = searcher
+        .search(&q, &tantivy::collector::Count)
+        .map_err(|e| TrendsError::Index(e.to_string()))?;
+    Ok(n as u64)
 }
 
 /// Every theme of the lexicon as a series.
