@@ -873,6 +873,112 @@ fn ingest_search_and_stats_on_a_real_index() {
 }
 
 #[test]
+fn search_query_language_explain_and_errors() {
+    let dir = scratch("query_language");
+    let data = dir.join("data");
+    let f = dir.join("docs.jsonl");
+    std::fs::write(&f, INDEX_DOCS).unwrap();
+    let out = ticai_in(&data, &["ingest", f.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // the rows of issue 16, on the fixture: 英伟达 is in c and d, 光模块 in d
+    for q in [
+        "英伟达 -光模块",
+        "英伟达 NOT 光模块",
+        "英伟达 AND NOT 光模块",
+        "英伟达 AND (NOT 光模块)",
+        "英伟达 && !光模块",
+        "(英伟达 OR 液冷) AND NOT 光模块 AND NOT 液冷",
+    ] {
+        assert_eq!(result_ids(&search_json(&data, &[q])), ["c"], "{q}");
+    }
+    assert_eq!(
+        result_ids(&search_json(&data, &["NOT 光模块"])),
+        ["a", "b", "c", "e"]
+    );
+    assert_eq!(
+        result_ids(&search_json(&data, &["-光模块"])),
+        ["a", "b", "c", "e"]
+    );
+    assert_eq!(
+        result_ids(&search_json(&data, &["--theme", "supernode", "NOT 国产"])),
+        ["b"]
+    );
+    assert_eq!(
+        result_ids(&search_json(&data, &["theme:supernode"])),
+        ["a", "b"]
+    );
+    assert_eq!(
+        result_ids(&search_json(&data, &["themes:supernode OR company:300308"])),
+        ["a", "b", "d"]
+    );
+    assert_eq!(
+        result_ids(&search_json(&data, &["published:2026-10"])),
+        ["e"]
+    );
+    assert_eq!(
+        result_ids(&search_json(
+            &data,
+            &["published:[2026-11-19 TO 2026-11-20] source:样例A"]
+        )),
+        ["c"]
+    );
+
+    // --explain: the tree, the analyzed terms, the counts
+    let out = ticai_in(&data, &["search", "--explain", "輝達 AND NOT 光模块需求"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let s = stdout(&out);
+    assert!(s.contains("parsed: (輝達 AND NOT 光模块需求)"), "{s}");
+    assert!(
+        s.contains("        2    term 英伟达 in title^2, body  (written 輝達)"),
+        "{s}"
+    );
+    assert!(
+        s.contains("        1      phrase \"光模块 需求\" in title^2, body  (written 光模块需求)"),
+        "{s}"
+    );
+    assert!(s.contains("        1  total"), "{s}");
+    let v = search_json(
+        &data,
+        &["--explain", "輝達 -光模块需求", "--theme", "supernode"],
+    );
+    assert_eq!(v["tree"]["kind"], "and");
+    assert_eq!(v["tree"]["children"][0]["analyzed"], "英伟达");
+    assert_eq!(v["tree"]["children"][0]["matches"], 2);
+    assert_eq!(v["tree"]["children"][1]["kind"], "not");
+    assert_eq!(v["tree"]["children"][1]["matches"], 4);
+    assert_eq!(v["filters"][0]["kind"], "theme");
+    assert_eq!(v["filters"][0]["matches"], 2);
+    assert_eq!(
+        (v["total"].as_u64(), v["documents"].as_u64()),
+        (Some(0), Some(5))
+    );
+
+    // errors name the column; exit code 2
+    for (q, want) in [
+        (
+            "英伟达 AND 液冷)",
+            "invalid query \"英伟达 AND 液冷)\" at column 11: ')' without '('",
+        ),
+        (
+            "theme:supernod",
+            "unknown theme id \"supernod\"; close: supernode",
+        ),
+        (
+            "a foo:bar",
+            "at column 3: unknown field \"foo\"; the fields are title, body",
+        ),
+        ("英伟达 AND", "at column 5: AND needs a clause after it"),
+        ("published:2026-13", "is not a date"),
+        ("--bogus", "unknown option \"--bogus\""),
+    ] {
+        let out = ticai_in(&data, &["search", q]);
+        assert_eq!(out.status.code(), Some(2), "{q}");
+        assert!(stderr(&out).contains(want), "{q}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    }
+}
+
+#[test]
 fn search_without_an_index_says_so() {
     let dir = scratch("no_index");
     let out = ticai_in(&dir, &["search", "超节点"]);

@@ -353,3 +353,112 @@ fn articles_spans_are_exact() {
     }
     assert!(evidence > 10_000, "only {evidence} evidence rows");
 }
+
+/// The table of issue 16 on the shared articles: every spelling of
+/// "英伟达 without 液冷" gives the same answer, and NOT-only queries are the
+/// complement (relations, not numbers: the articles may grow).
+#[test]
+fn query_language_on_the_shared_articles() {
+    let articles = shared().join("corpus/articles/articles.jsonl");
+    let data = Path::new(env!("CARGO_TARGET_TMPDIR")).join("shared_query_language");
+    let _ = std::fs::remove_dir_all(&data);
+    let d = data.to_str().unwrap();
+    let out = ticai(&["--data-dir", d, "ingest", articles.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let count = |args: &[&str]| -> u64 {
+        let mut all = vec![
+            "--data-dir",
+            d,
+            "search",
+            "--format",
+            "json",
+            "--limit",
+            "1",
+        ];
+        all.extend_from_slice(args);
+        let out = ticai(&all);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["total"].as_u64().unwrap()
+    };
+    let total = count(&[]);
+    let nvidia = count(&["英伟达"]);
+    let cooling = count(&["液冷"]);
+    let both = count(&["英伟达 液冷"]);
+    let copper = count(&["铜缆"]);
+    println!("{total} documents; 英伟达 {nvidia}, 液冷 {cooling}, both {both}, 铜缆 {copper}");
+    assert!(nvidia > 0 && cooling > 0 && both > 0 && both < nvidia);
+    let without = nvidia - both;
+    for q in [
+        "英伟达 -液冷",
+        "英伟达 NOT 液冷",
+        "英伟达 AND NOT 液冷",
+        "英伟达 AND (NOT 液冷)",
+        "英伟达 && !液冷",
+        "+英伟达 -液冷",
+    ] {
+        assert_eq!(count(&[q]), without, "{q}");
+    }
+    // (英伟达 OR 铜缆) AND NOT 液冷 = |英伟达 ∪ 铜缆| - |(英伟达 ∪ 铜缆) ∩ 液冷|
+    let either = count(&["英伟达 OR 铜缆"]);
+    assert_eq!(
+        either,
+        nvidia + copper - count(&["英伟达 铜缆"]),
+        "inclusion-exclusion"
+    );
+    let either_cooling = count(&["(英伟达 OR 铜缆) 液冷"]);
+    assert_eq!(
+        count(&["(英伟达 OR 铜缆) AND NOT 液冷"]),
+        either - either_cooling
+    );
+    assert!(either - either_cooling >= without);
+    for q in ["NOT 液冷", "-液冷", "!液冷"] {
+        assert_eq!(count(&[q]), total - cooling, "{q}");
+    }
+    // `--theme supernode 'NOT 液冷'`: the theme minus its documents with 液冷
+    let supernode = count(&["--theme", "supernode"]);
+    assert_eq!(count(&["theme:supernode"]), supernode);
+    assert_eq!(count(&["themes:supernode"]), supernode);
+    assert_eq!(
+        count(&["--theme", "supernode", "NOT 液冷"]),
+        supernode - count(&["--theme", "supernode", "液冷"])
+    );
+    assert_eq!(
+        count(&["theme:supernode NOT 液冷"]),
+        count(&["--theme", "supernode", "NOT 液冷"])
+    );
+    // OR is the union, NOT NOT the identity
+    assert_eq!(count(&["英伟达 OR 液冷"]), nvidia + cooling - both);
+    assert_eq!(count(&["NOT NOT 英伟达"]), nvidia);
+    assert_eq!(
+        count(&["NOT (英伟达 OR 液冷)"]),
+        total - (nvidia + cooling - both)
+    );
+    // the explain tree counts what search counts
+    let out = ticai(&[
+        "--data-dir",
+        d,
+        "search",
+        "--explain",
+        "--format",
+        "json",
+        "英伟达 AND NOT 液冷",
+    ]);
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["total"].as_u64(), Some(without));
+    assert_eq!(v["tree"]["children"][0]["matches"].as_u64(), Some(nvidia));
+    assert_eq!(
+        v["tree"]["children"][1]["matches"].as_u64(),
+        Some(total - cooling)
+    );
+    let _ = std::fs::remove_dir_all(&data);
+}

@@ -1,7 +1,7 @@
 //! Index benchmark: ingest the shared flash news and articles, replicated
 //! with perturbation up to `TICAI_BENCH_DOCS` documents (default 1,000,000),
 //! into a fresh on-disk index; report ingest MB/s, index size, peak RSS and
-//! p50/p99 latency of term, phrase and filtered queries; then trends: a
+//! p50/p99 latency of term, phrase, filtered and NOT queries; then trends: a
 //! one-year daily series of 50 themes, the same under a `--query`, and the
 //! `export mentions` throughput.
 //!
@@ -171,8 +171,9 @@ fn main() {
         sort: SortArg::Relevance,
         limit: 10,
         format: OutFormat::Json,
+        explain: false,
     };
-    let sets: [(&str, Vec<SearchArgs>); 3] = [
+    let sets: [(&str, Vec<SearchArgs>); 4] = [
         (
             "term",
             [
@@ -210,6 +211,15 @@ fn main() {
                 q("需求", &["optical-interconnect"], None),
                 q("", &["liquid-cooling", "data-center"], Some("2026-01-01")),
                 q("涨停", &["robotics"], Some("2026-07-01")),
+            ],
+        ),
+        (
+            "NOT",
+            vec![
+                q("英伟达 AND NOT 液冷", &[], None),
+                q("光模块 -\"光模块 需求\"", &[], None),
+                q("(机器人 OR 算力) && !降息", &[], None),
+                q("NOT 黄金", &["ai-compute"], Some("2026-06-01")),
             ],
         ),
     ];

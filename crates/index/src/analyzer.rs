@@ -139,6 +139,11 @@ impl ZhTokenizer {
         }
     }
 
+    /// The tagger whose normalizer and segmenter cut the text.
+    pub fn tagger(&self) -> &Tagger {
+        &self.tagger
+    }
+
     /// The canonical company name for a term, if it is a company alias.
     pub fn canonical_company(&self, term: &str) -> Option<&str> {
         let key = self.tagger.normalizer().normalize_term(term).to_lowercase();

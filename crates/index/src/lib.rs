@@ -18,6 +18,10 @@ pub mod analyzer;
 mod snippet;
 
 pub use snippet::{escape_html, unescape_html};
+mod compile;
+pub mod query;
+
+pub use compile::{ExplainNode, Explanation, TITLE_BOOST};
 
 use analyzer::{ANALYZER, ZhTokenizer};
 use serde::Serialize;
@@ -28,7 +32,7 @@ use std::sync::Arc;
 use tantivy::aggregation::AggregationCollector;
 use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value as _,
@@ -59,8 +63,8 @@ pub enum IndexError {
         "index at {0} was written with another schema (field {1:?} missing); re-ingest into a new data dir"
     )]
     Schema(PathBuf, String),
-    #[error("invalid query {query:?}: {message}")]
-    Query { query: String, message: String },
+    #[error(transparent)]
+    Query(#[from] query::QueryError),
     #[error("{0}")]
     Request(String),
 }
@@ -129,11 +133,13 @@ pub enum Sort {
     Date,
 }
 
-/// A search: a query in the query language plus filters.
+/// A search: a query in the query language plus filters; the one filter
+/// model of the CLI and any API (every filter is ANDed with the query).
 #[derive(Clone, Debug, Default)]
 pub struct SearchRequest {
-    /// Words, "phrases", AND/OR/NOT, field prefixes (title:, body:, source:,
-    /// themes:, companies:); empty = every document.
+    /// The query language ([`query`]): words, "phrases", AND/OR/NOT, `&&`,
+    /// `||`, `!`, `+`, `-`, parentheses, field prefixes (title:, body:,
+    /// source:, theme:, company:, published:, id:); empty = every document.
     pub query: String,
     /// Theme ids; a document must have all of them.
     pub themes: Vec<String>,
@@ -196,9 +202,8 @@ pub struct TicaiIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
+    /// The query-time analyzer (whole words only).
     tokenizer: ZhTokenizer,
-    /// The analyzers queries are cut with (whole words only).
-    query_tokenizers: tantivy::tokenizer::TokenizerManager,
     path: PathBuf,
 }
 
@@ -256,8 +261,6 @@ impl TicaiIndex {
         };
         let tokenizer = ZhTokenizer::new(tagger, canonical);
         index.tokenizers().register(ANALYZER, tokenizer.for_index());
-        let query_tokenizers = tantivy::tokenizer::TokenizerManager::default();
-        query_tokenizers.register(ANALYZER, tokenizer.clone());
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -268,7 +271,6 @@ impl TicaiIndex {
             reader,
             fields,
             tokenizer,
-            query_tokenizers,
             path: dir.to_path_buf(),
         })
     }
@@ -306,22 +308,13 @@ impl TicaiIndex {
         Ok(self.searcher()?.num_docs())
     }
 
-    /// Parses a query of the query language into a tantivy query.
-    pub fn parse_query(&self, query: &str) -> Result<Box<dyn Query>> {
-        if query.trim().is_empty() {
-            return Ok(Box::new(AllQuery));
+    /// Parses a query of the query language ([`query`]) into a tantivy
+    /// query; errors name the column.
+    pub fn parse_query(&self, q: &str) -> Result<Box<dyn Query>> {
+        match query::parse(q)? {
+            Some(node) => self.compile(q, &node),
+            None => Ok(Box::new(AllQuery)),
         }
-        let mut parser = QueryParser::new(
-            self.index.schema(),
-            vec![self.fields.title, self.fields.body],
-            self.query_tokenizers.clone(),
-        );
-        parser.set_conjunction_by_default();
-        parser.set_field_boost(self.fields.title, 2.0);
-        parser.parse_query(query).map_err(|e| IndexError::Query {
-            query: query.to_string(),
-            message: e.to_string(),
-        })
     }
 
     fn company_filter(&self, value: &str) -> Box<dyn Query> {
@@ -368,53 +361,21 @@ impl TicaiIndex {
         Ok(self.build_query(req)?.0)
     }
 
+    /// The query and filters of a request as one tantivy query, and the
+    /// query's positive text clauses (for snippets).
     fn build_query(&self, req: &SearchRequest) -> Result<(Box<dyn Query>, Box<dyn Query>)> {
-        let text = self.parse_query(&req.query)?;
-        let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text.box_clone())];
-        for t in &req.themes {
-            must.push((
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(self.fields.themes, t),
-                    IndexRecordOption::Basic,
-                )),
-            ));
+        let (text, snippet): (Box<dyn Query>, Box<dyn Query>) = match query::parse(&req.query)? {
+            Some(node) => (
+                self.compile(&req.query, &node)?,
+                self.snippet_query(&req.query, &node),
+            ),
+            None => (Box::new(AllQuery), Box::new(AllQuery)),
+        };
+        let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text)];
+        for (_, _, q) in self.filter_clauses(req)? {
+            must.push((Occur::Must, q));
         }
-        for c in &req.companies {
-            must.push((Occur::Must, self.company_filter(c)));
-        }
-        if !req.sources.is_empty() {
-            let any: Vec<(Occur, Box<dyn Query>)> = req
-                .sources
-                .iter()
-                .map(|s| {
-                    let q: Box<dyn Query> = Box::new(TermQuery::new(
-                        Term::from_field_text(self.fields.source, s),
-                        IndexRecordOption::Basic,
-                    ));
-                    (Occur::Should, q)
-                })
-                .collect();
-            must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
-        }
-        if req.since.is_some() || req.until.is_some() {
-            use std::ops::Bound;
-            let bound = |d: Option<DateTime>, inclusive: bool| match d {
-                Some(d) if inclusive => {
-                    Bound::Included(Term::from_field_date(self.fields.published_at, d))
-                }
-                Some(d) => Bound::Excluded(Term::from_field_date(self.fields.published_at, d)),
-                None => Bound::Unbounded,
-            };
-            must.push((
-                Occur::Must,
-                Box::new(RangeQuery::new(
-                    bound(req.since, true),
-                    bound(req.until, true),
-                )),
-            ));
-        }
-        Ok((Box::new(BooleanQuery::new(must)), text))
+        Ok((Box::new(BooleanQuery::new(must)), snippet))
     }
 
     /// Runs a search.

@@ -305,6 +305,11 @@ impl Tagger {
         &self.segmenter
     }
 
+    /// The lexicon's theme ids.
+    pub fn theme_ids(&self) -> impl Iterator<Item = &str> {
+        self.themes.iter().map(|t| t.id.as_str())
+    }
+
     pub fn lexicon_version(&self) -> &str {
         &self.lexicon_version
     }

@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
-use ticai_index::{SearchRequest, SearchResults, Sort, TicaiIndex, canonical_company_names};
+use ticai_index::{
+    ExplainNode, Explanation, SearchRequest, SearchResults, Sort, TicaiIndex,
+    canonical_company_names,
+};
 use ticai_lexicon::Lexicon;
 use ticai_model::Document;
 use ticai_tag::Tagger;
@@ -332,9 +335,12 @@ pub enum OutFormat {
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// Words, "phrases", AND/OR/NOT (or + and -), field prefixes (title:,
-    /// body:, source:, themes:, companies:). Words are ANDed. Empty: all.
-    #[arg(default_value = "")]
+    /// Words (ANDed), "phrases", AND/OR/NOT (also && || ! + -), parentheses,
+    /// field prefixes (title:, body:, source:, theme:, company:, id:,
+    /// published:2026-07 or published:[2026-07-01 TO 2026-07-31]). NOT binds
+    /// tightest, then AND, then OR. Empty: every document. A query may start
+    /// with `-` (`ticai search -液冷`).
+    #[arg(default_value = "", allow_hyphen_values = true)]
     pub query: String,
     /// Only documents tagged with this theme id (repeatable: all of them).
     #[arg(long = "theme", value_name = "ID")]
@@ -357,6 +363,10 @@ pub struct SearchArgs {
     pub limit: usize,
     #[arg(long, value_enum, default_value_t)]
     pub format: OutFormat,
+    /// Print the parsed query, its analyzed terms and the documents each
+    /// clause and filter matches, instead of the results.
+    #[arg(long)]
+    pub explain: bool,
 }
 
 fn date_arg(flag: &str, value: &str, end_of_day: bool) -> Result<tantivy::DateTime> {
@@ -369,9 +379,28 @@ fn date_arg(flag: &str, value: &str, end_of_day: bool) -> Result<tantivy::DateTi
 }
 
 pub fn request(args: &SearchArgs, lexicon: &Lexicon) -> Result<SearchRequest> {
+    // the query may start with '-' (`-液冷`); an unknown --option is not a query
+    if let Some(opt) = args.query.strip_prefix("--")
+        && !opt.is_empty()
+        && opt
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '=')
+    {
+        bail!(
+            "unknown option {:?} for `ticai search` (see --help)",
+            args.query
+        );
+    }
     for t in &args.themes {
         if lexicon.theme(t).is_none() {
-            bail!("--theme {t:?}: no such theme id (see `ticai lexicon themes`)");
+            let close =
+                ticai_index::query::close_matches(t, lexicon.themes.iter().map(|x| x.id.as_str()));
+            let close = if close.is_empty() {
+                String::new()
+            } else {
+                format!("; close: {}", close.join(", "))
+            };
+            bail!("--theme {t:?}: no such theme id{close} (see `ticai lexicon themes`)");
         }
     }
     Ok(SearchRequest {
@@ -401,13 +430,69 @@ pub fn search(args: SearchArgs, data: Option<&Path>, lexicon: Option<&Path>) -> 
     let data = data_dir(data)?;
     let store = Store::open_existing(&data, lexicon)?;
     let req = request(&args, &store.lexicon)?;
-    let res = store.index.search(&req)?;
     let mut out = std::io::stdout().lock();
+    if args.explain {
+        let e = store.index.explain(&req)?;
+        match args.format {
+            OutFormat::Json => writeln!(out, "{}", serde_json::to_string(&e)?)?,
+            OutFormat::Table => write_explanation(&mut out, &e)?,
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let res = store.index.search(&req)?;
     match args.format {
         OutFormat::Json => writeln!(out, "{}", serde_json::to_string(&res)?)?,
         OutFormat::Table => write_results(&mut out, &args.query, &res)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--explain` for a terminal: one clause a line, indented by depth, with
+/// the documents it matches on its own.
+pub fn write_explanation(out: &mut impl Write, e: &Explanation) -> std::io::Result<()> {
+    fn node(out: &mut impl Write, n: &ExplainNode, depth: usize) -> std::io::Result<()> {
+        let indent = "  ".repeat(depth);
+        let label = match &n.analyzed {
+            None => n.kind.to_uppercase(),
+            Some(a) => {
+                let mut l = format!("{} {a}", n.kind);
+                if !n.fields.is_empty() {
+                    l.push_str(&format!(" in {}", n.fields.join(", ")));
+                }
+                if n.text != *a {
+                    l.push_str(&format!("  (written {})", n.text));
+                }
+                l
+            }
+        };
+        writeln!(out, "{:>9}  {indent}{label}", n.matches)?;
+        for c in &n.children {
+            node(out, c, depth + 1)?;
+        }
+        Ok(())
+    }
+    writeln!(out, "query:  {:?}", e.query)?;
+    writeln!(
+        out,
+        "parsed: {}",
+        if e.parsed.is_empty() {
+            "(empty: every document)"
+        } else {
+            &e.parsed
+        }
+    )?;
+    writeln!(out, "{:>9}  clause", "documents")?;
+    if let Some(t) = &e.tree {
+        node(out, t, 0)?;
+    }
+    for f in &e.filters {
+        writeln!(out, "{:>9}  filter {} {}", f.matches, f.kind, f.text)?;
+    }
+    writeln!(
+        out,
+        "{:>9}  total: the query and every filter (of {} documents)",
+        e.total, e.documents
+    )
 }
 
 /// Results for a terminal: title, date, source, themes, companies, snippet
@@ -642,6 +727,7 @@ pub fn demo(_args: DemoArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Res
                 sort: SortArg::Relevance,
                 limit: 3,
                 format: OutFormat::Table,
+                explain: false,
             },
         ),
         (
@@ -656,6 +742,7 @@ pub fn demo(_args: DemoArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Res
                 sort: SortArg::Date,
                 limit: 3,
                 format: OutFormat::Table,
+                explain: false,
             },
         ),
     ];
