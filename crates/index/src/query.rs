@@ -704,7 +704,8 @@ pub fn close_matches<'a>(
     scored.into_iter().take(5).map(|(_, c)| c).collect()
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+/// Levenshtein distance over characters (for "closest known" suggestions).
+pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

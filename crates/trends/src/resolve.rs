@@ -8,21 +8,7 @@ use ticai_index::TagKind;
 use ticai_lexicon::{Company, Lexicon};
 use ticai_tag::Tagger;
 
-/// Levenshtein distance over characters.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
+use ticai_index::query::edit_distance as distance;
 
 /// The `n` candidates closest to `wanted` (substring matches first).
 fn closest<'a>(
@@ -151,17 +137,5 @@ pub fn resolve_company(lexicon: &Lexicon, tagger: &Tagger, wanted: &str) -> Resu
                 near.join(", ")
             )))
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn edit_distance() {
-        assert_eq!(distance("supernode", "supernode"), 0);
-        assert_eq!(distance("supernod", "supernode"), 1);
-        assert_eq!(distance("液冷", "液冷服务器"), 3);
     }
 }

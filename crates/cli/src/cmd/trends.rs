@@ -224,21 +224,12 @@ pub enum MentionsFormat {
     Jsonl,
 }
 
+/// With neither --since nor --until every document is exported, undated
+/// ones too; `bucket_day` is the publication day in --tz.
 #[derive(Debug, Args)]
 pub struct MentionsArgs {
-    /// First day (YYYY-MM-DD in --tz); with neither --since nor --until every
-    /// document is exported, undated ones too.
-    #[arg(long)]
-    pub since: Option<String>,
-    #[arg(long)]
-    pub until: Option<String>,
-    /// Time zone of `bucket_day` and of --since/--until.
-    #[arg(long, default_value = "Asia/Shanghai")]
-    pub tz: String,
-    #[arg(long)]
-    pub query: Option<String>,
-    #[arg(long = "source", value_name = "SOURCE")]
-    pub sources: Vec<String>,
+    #[command(flatten)]
+    pub window: WindowArgs,
     #[arg(long, value_enum, default_value_t)]
     pub format: MentionsFormat,
     /// The file to write (atomically); `-` for stdout (not for parquet).
@@ -249,19 +240,13 @@ pub struct MentionsArgs {
 pub fn export(cmd: ExportCommand, data: Option<&Path>, lexicon: Option<&Path>) -> Result<ExitCode> {
     let ExportCommand::Mentions(args) = cmd;
     let store = Store::open_existing(&data_dir(data)?, lexicon)?;
-    let window = WindowArgs {
-        since: args.since.clone(),
-        until: args.until.clone(),
-        tz: args.tz.clone(),
-        query: args.query.clone(),
-        sources: args.sources.clone(),
-    };
-    let calendar = if args.since.is_some() || args.until.is_some() {
+    let window = &args.window;
+    let calendar = if window.since.is_some() || window.until.is_some() {
         Some(window.calendar(&store, Interval::Day)?)
     } else {
         None
     };
-    let tz = ticai_trends::parse_tz(&args.tz)?;
+    let tz = ticai_trends::parse_tz(&window.tz)?;
     let format = match args.format {
         MentionsFormat::Parquet => Format::Parquet,
         MentionsFormat::Csv => Format::Csv,
