@@ -67,6 +67,7 @@ impl State {
         db.execute_batch(
             "PRAGMA journal_mode=WAL;
              PRAGMA synchronous=NORMAL;
+             PRAGMA cache_size=-262144; -- 256 MB of page cache: ingest clustering looks up bands at random
              CREATE TABLE IF NOT EXISTS pages (
                  url TEXT PRIMARY KEY,         -- canonical URL
                  source TEXT NOT NULL,
@@ -95,8 +96,8 @@ impl State {
              CREATE INDEX IF NOT EXISTS pages_hash ON pages(content_hash);
              -- near-duplicate clusters of documents ingested from files
              CREATE TABLE IF NOT EXISTS doc_clusters (id TEXT PRIMARY KEY, cluster TEXT NOT NULL, sig BLOB NOT NULL);
-             CREATE TABLE IF NOT EXISTS doc_bands (band INTEGER NOT NULL, id TEXT NOT NULL);
-             CREATE INDEX IF NOT EXISTS doc_bands_key ON doc_bands(band);",
+             CREATE TABLE IF NOT EXISTS doc_bands (band INTEGER NOT NULL, id TEXT NOT NULL,
+                 PRIMARY KEY (band, id)) WITHOUT ROWID;",
         )
         .map_err(db_err)?;
         Ok(State {
@@ -335,22 +336,33 @@ impl State {
             let mut known = tx
                 .prepare_cached("SELECT cluster FROM doc_clusters WHERE id = ?1")
                 .map_err(db_err)?;
-            let mut docs_in_band = tx
-                .prepare_cached(
-                    "SELECT c.sig, c.cluster FROM doc_bands b JOIN doc_clusters c ON c.id = b.id WHERE b.band = ?1",
-                )
+            // one query per document over all its bands (DISTINCT: a near
+            // duplicate shares many bands but is compared once)
+            let marks = (1..=crate::minhash::BANDS)
+                .map(|i| format!("?{i}"))
+                .collect::<Vec<_>>()
+                .join(",");
+            let mut docs_in_bands = tx
+                .prepare_cached(&format!(
+                    "SELECT c.sig, c.cluster FROM doc_clusters c WHERE c.id IN
+                     (SELECT DISTINCT id FROM doc_bands WHERE band IN ({marks}))"
+                ))
                 .map_err(db_err)?;
-            let mut pages_in_band = tx
-                .prepare_cached(
-                    "SELECT s.sig, p.cluster_id FROM bands b JOIN signatures s ON s.url = b.url
-                     JOIN pages p ON p.url = b.url WHERE b.band = ?1 AND p.cluster_id IS NOT NULL",
-                )
+            let mut pages_in_bands = tx
+                .prepare_cached(&format!(
+                    "SELECT s.sig, p.cluster_id FROM signatures s JOIN pages p ON p.url = s.url
+                     WHERE p.cluster_id IS NOT NULL AND s.url IN
+                     (SELECT DISTINCT url FROM bands WHERE band IN ({marks}))"
+                ))
+                .map_err(db_err)?;
+            let any_pages: bool = tx
+                .query_row("SELECT EXISTS (SELECT 1 FROM bands)", [], |r| r.get(0))
                 .map_err(db_err)?;
             let mut insert = tx
                 .prepare_cached("INSERT INTO doc_clusters (id, cluster, sig) VALUES (?1, ?2, ?3)")
                 .map_err(db_err)?;
             let mut insert_band = tx
-                .prepare_cached("INSERT INTO doc_bands (band, id) VALUES (?1, ?2)")
+                .prepare_cached("INSERT OR IGNORE INTO doc_bands (band, id) VALUES (?1, ?2)")
                 .map_err(db_err)?;
             for (id, sig) in docs {
                 if let Some(c) = known
@@ -365,22 +377,25 @@ impl State {
                 let bands = crate::minhash::bands(sig);
                 let mut best: Option<(f64, String)> = None;
                 if !empty {
-                    for band in &bands {
-                        for stmt in [&mut docs_in_band, &mut pages_in_band] {
-                            let rows = stmt
-                                .query_map(params![*band as i64], |r| {
-                                    Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?))
-                                })
-                                .map_err(db_err)?;
-                            for row in rows {
-                                let (other, cluster) = row.map_err(db_err)?;
-                                let sim = crate::minhash::similarity(
-                                    sig,
-                                    &crate::minhash::from_bytes(&other),
-                                );
-                                if sim >= threshold && best.as_ref().is_none_or(|(s, _)| sim > *s) {
-                                    best = Some((sim, cluster));
-                                }
+                    let keys: Vec<i64> = bands.iter().map(|&b| b as i64).collect();
+                    let mut stmts = vec![&mut docs_in_bands];
+                    if any_pages {
+                        stmts.push(&mut pages_in_bands);
+                    }
+                    for stmt in stmts {
+                        let rows = stmt
+                            .query_map(rusqlite::params_from_iter(&keys), |r| {
+                                Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?))
+                            })
+                            .map_err(db_err)?;
+                        for row in rows {
+                            let (other, cluster) = row.map_err(db_err)?;
+                            let sim = crate::minhash::similarity(
+                                sig,
+                                &crate::minhash::from_bytes(&other),
+                            );
+                            if sim >= threshold && best.as_ref().is_none_or(|(s, _)| sim > *s) {
+                                best = Some((sim, cluster));
                             }
                         }
                     }
