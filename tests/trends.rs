@@ -784,7 +784,11 @@ fn charts_are_svg_with_chinese_legends() {
         s.contains("超节点 supernode") && s.contains("液冷 liquid-cooling"),
         "legend"
     );
-    assert!(s.contains("2026-07-07"), "date labels");
+    assert!(
+        s.contains(">07-07<") || s.contains("07-07\n"),
+        "date labels as MM-DD"
+    );
+    assert!(s.contains("2026 (day, Asia/Shanghai)"), "the year once");
     assert!(s.matches("<polyline").count() >= 2, "a line per series");
     let stacked = data.join("s.svg");
     ok(

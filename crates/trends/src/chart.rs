@@ -144,7 +144,18 @@ pub fn svg(trends: &Trends, opts: &ChartOptions) -> Result<String> {
         .fold(0.0f64, |m, &v| m.max(v))
         .max(if measure == Measure::Share { 0.01 } else { 1.0 })
         * 1.08;
-    let labels: Vec<String> = (0..nb).map(|b| trends.row(b, 0).bucket.clone()).collect();
+    // within one year the axis shows MM-DD and names the year once
+    let full: Vec<String> = (0..nb).map(|b| trends.row(b, 0).bucket.clone()).collect();
+    let one_year = full.first().map(|f| &f[..4]) == full.last().map(|l| &l[..4]);
+    let labels: Vec<String> = if one_year {
+        full.iter().map(|d| d[5..].to_string()).collect()
+    } else {
+        full.clone()
+    };
+    let x_desc = match (one_year, full.first()) {
+        (true, Some(f)) => format!("{} ({}, {})", &f[..4], trends.interval, trends.tz),
+        _ => format!("{} ({})", trends.interval, trends.tz),
+    };
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, (opts.width, opts.height)).into_drawing_area();
@@ -163,14 +174,14 @@ pub fn svg(trends: &Trends, opts: &ChartOptions) -> Result<String> {
         let mut chart = ChartBuilder::on(&root)
             .caption(title, (font, 20))
             .margin(16)
-            .x_label_area_size(36)
+            .x_label_area_size(44)
             .y_label_area_size(64)
             .build_cartesian_2d(0f64..(nb.max(2) - 1) as f64, 0f64..ymax)
             .map_err(|e| err(e.to_string()))?;
         let is_share = measure == Measure::Share;
         chart
             .configure_mesh()
-            .x_labels(nb.clamp(2, 10))
+            .x_labels(nb.clamp(2, 16))
             .x_label_formatter(&|x| {
                 let i = x.round().max(0.0) as usize;
                 labels.get(i).cloned().unwrap_or_default()
@@ -183,6 +194,7 @@ pub fn svg(trends: &Trends, opts: &ChartOptions) -> Result<String> {
                 }
             })
             .y_desc(measure.label())
+            .x_desc(x_desc)
             .label_style((font, 12))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
