@@ -403,3 +403,106 @@ fn a_bad_config_exits_2() {
         text(&out.stderr)
     );
 }
+
+/// `deploy/`: the systemd unit pair parses (every line a section, comment
+/// or key=value), the service is hardened and may write only the data dir,
+/// the timer starts it, and the crontab line runs `ticai run`.
+/// `systemd-analyze verify` is run too when it is installed.
+#[test]
+fn the_deploy_files_are_well_formed_and_hardened() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy");
+    let parse = |name: &str| -> BTreeMap<String, Vec<(String, String)>> {
+        let text = std::fs::read_to_string(root.join(name)).unwrap();
+        let mut sections: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        let mut current = None;
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
+                continue;
+            }
+            if let Some(s) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                current = Some(s.to_string());
+                sections.entry(s.to_string()).or_default();
+                continue;
+            }
+            let (k, v) = line
+                .split_once('=')
+                .unwrap_or_else(|| panic!("{name}:{}: not key=value: {line}", i + 1));
+            let section = current
+                .clone()
+                .unwrap_or_else(|| panic!("{name}:{}: outside a section", i + 1));
+            sections
+                .get_mut(&section)
+                .unwrap()
+                .push((k.trim().into(), v.trim().into()));
+        }
+        sections
+    };
+    let get =
+        |s: &BTreeMap<String, Vec<(String, String)>>, sec: &str, key: &str| -> Option<String> {
+            s.get(sec)?
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+        };
+    let service = parse("ticai.service");
+    let exec = get(&service, "Service", "ExecStart").expect("ExecStart");
+    assert!(
+        exec.contains(" run ") && exec.contains("--data-dir"),
+        "{exec}"
+    );
+    assert_eq!(get(&service, "Service", "Type").as_deref(), Some("oneshot"));
+    assert_eq!(
+        get(&service, "Service", "NoNewPrivileges").as_deref(),
+        Some("yes")
+    );
+    assert_eq!(
+        get(&service, "Service", "ProtectSystem").as_deref(),
+        Some("strict")
+    );
+    let rw = get(&service, "Service", "ReadWritePaths").expect("ReadWritePaths");
+    let data = exec
+        .split("--data-dir ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap();
+    assert_eq!(rw, data, "ReadWritePaths is the data dir");
+    let timer = parse("ticai.timer");
+    assert!(get(&timer, "Timer", "OnCalendar").is_some());
+    assert_eq!(
+        get(&timer, "Timer", "Unit").as_deref(),
+        Some("ticai.service")
+    );
+    assert_eq!(
+        get(&timer, "Install", "WantedBy").as_deref(),
+        Some("timers.target")
+    );
+    let cron = std::fs::read_to_string(root.join("crontab")).unwrap();
+    let lines: Vec<&str> = cron
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .collect();
+    assert_eq!(lines.len(), 1, "{cron}");
+    let fields: Vec<&str> = lines[0].split_whitespace().collect();
+    assert!(
+        fields.len() > 6 && fields[5..].join(" ").contains("ticai run"),
+        "{cron}"
+    );
+    for f in &fields[..5] {
+        assert!(
+            f.chars().all(|c| c.is_ascii_digit() || "*/,-".contains(c)),
+            "{f}"
+        );
+    }
+    if let Ok(out) = std::process::Command::new("systemd-analyze")
+        .arg("verify")
+        .arg(root.join("ticai.service"))
+        .arg(root.join("ticai.timer"))
+        .output()
+    {
+        // verify also checks the binary and user exist; report, don't require
+        eprintln!("systemd-analyze verify: {}", text(&out.stderr));
+    }
+}

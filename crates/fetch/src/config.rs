@@ -345,6 +345,29 @@ mod tests {
         let c = Config::load(Path::new(path)).unwrap();
         assert_eq!(c.sources.len(), 2);
         assert_eq!(c.fetch.max_body_bytes, 5_000_000);
+        assert_eq!(c.run, RunSettings::default());
+    }
+
+    #[test]
+    fn the_run_section_is_optional_and_validated() {
+        let src = "[[source]]\nname = \"a\"\ntype = \"rss\"\nurl = \"http://127.0.0.1:1/f\"\n";
+        let c = Config::parse(
+            "t.toml",
+            &format!("[run]\nwindow_days = 7\nthemes = [\"hbm\"]\nkeep_runs = 3\n{src}"),
+        )
+        .unwrap();
+        assert_eq!(c.run.window_days, 7);
+        assert_eq!(c.run.themes, vec!["hbm".to_string()]);
+        assert_eq!(c.run.keep_runs, 3);
+        assert_eq!(c.run.interval, "day");
+        for (bad, says) in [
+            ("[run]\ninterval = \"hour\"\n", "interval"),
+            ("[run]\nwindow_days = 0\n", "window_days"),
+            ("[run]\nkeep = 3\n", "keep"),
+        ] {
+            let e = Config::parse("t.toml", &format!("{bad}{src}")).unwrap_err();
+            assert!(e.contains(says) && e.starts_with("t.toml"), "{e}");
+        }
     }
 
     #[test]
