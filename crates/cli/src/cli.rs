@@ -30,6 +30,12 @@ pub enum Command {
     Extract(cmd::extract::ExtractArgs),
     /// Fetch new articles from the configured sources into the archive.
     Fetch(cmd::fetch::FetchArgs),
+    /// The daily job: fetch, ingest, exports, alerts, run report (exit 0 all
+    /// fetched; 1 some sources or pages failed; 2 could not start; 3 another
+    /// run holds the lock).
+    Run(cmd::run::RunArgs),
+    /// List past runs (the reports in the data dir's runs/).
+    Runs(cmd::run::RunsArgs),
     /// Tag documents and add them to the search index (upsert by id).
     Ingest(cmd::store::IngestArgs),
     /// Re-tag stored documents after a lexicon change (no re-fetching).
@@ -67,6 +73,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let data = cli.data_dir.as_deref();
     match cli.command {
         Command::Fetch(args) => cmd::fetch::run(args, data),
+        Command::Run(args) => cmd::run::run(args, data, lexicon),
+        Command::Runs(args) => cmd::run::runs(args, data),
         Command::Ingest(args) => cmd::store::ingest(args, data, lexicon),
         Command::Retag(args) => cmd::store::retag(args, data, lexicon),
         Command::Search(args) => cmd::store::search(args, data, lexicon),

@@ -387,28 +387,7 @@ pub fn extract_options() -> ticai_extract::Options {
     }
 }
 
-/// Documents from extracted articles: the page's id, or `id#N` for the
-/// N-th article of a page split into several.
-pub fn documents(id: &str, articles: Vec<ticai_extract::Article>) -> Vec<Document> {
-    let split = articles.len() > 1;
-    articles
-        .into_iter()
-        .enumerate()
-        .map(|(i, a)| Document {
-            id: if split {
-                format!("{id}#{}", i + 1)
-            } else {
-                id.to_string()
-            },
-            title: a.title,
-            published_at: a.published_at,
-            url: a.canonical_url,
-            source: a.source,
-            text: a.text,
-            title_span: None,
-        })
-        .collect()
-}
+pub use ticai_pipeline::documents;
 
 /// A plain-text document; a short first line is its title.
 pub fn text_document(id: &str, text: &str) -> Option<Document> {

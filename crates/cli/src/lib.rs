@@ -6,7 +6,8 @@ pub mod cmd;
 pub mod eval;
 pub mod eval_extract;
 pub mod input;
-pub mod lexicons;
+/// The lexicon loading of the pipeline crate (kept here for old paths).
+pub use ticai_pipeline::lexicons;
 pub mod output;
 
 pub use cli::{Cli, run};

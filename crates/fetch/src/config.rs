@@ -13,6 +13,56 @@ struct RawConfig {
     fetch: RawFetch,
     #[serde(default)]
     source: Vec<toml::Spanned<RawSource>>,
+    #[serde(default)]
+    run: RawRun,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRun {
+    interval: Option<String>,
+    window_days: Option<u32>,
+    top: Option<usize>,
+    #[serde(default)]
+    themes: Vec<String>,
+    exports: Option<String>,
+    keep_runs: Option<usize>,
+    tz: Option<String>,
+}
+
+/// The `[run]` section: what `ticai run` exports and keeps. Every key is
+/// optional.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunSettings {
+    /// The export's bucket: day, week, month (default day).
+    pub interval: String,
+    /// Days of history in each export, ending with the run's day (default 30).
+    pub window_days: u32,
+    /// With no `themes`, export the `top` themes (default 10).
+    pub top: usize,
+    /// Theme ids to export (default: the top themes).
+    pub themes: Vec<String>,
+    /// Where exports go, relative to the data dir (default `exports`).
+    pub exports: String,
+    /// Run reports kept in `runs/` (default 90); the archive and the index
+    /// are never pruned.
+    pub keep_runs: usize,
+    /// The time zone of days (default Asia/Shanghai).
+    pub tz: String,
+}
+
+impl Default for RunSettings {
+    fn default() -> Self {
+        RunSettings {
+            interval: "day".into(),
+            window_days: 30,
+            top: 10,
+            themes: Vec::new(),
+            exports: "exports".into(),
+            keep_runs: 90,
+            tz: "Asia/Shanghai".into(),
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -138,6 +188,8 @@ impl Default for FetchSettings {
 pub struct Config {
     pub fetch: FetchSettings,
     pub sources: Vec<Source>,
+    /// `[run]`: the daily job's settings.
+    pub run: RunSettings,
 }
 
 fn line_of(text: &str, at: usize) -> usize {
@@ -254,7 +306,32 @@ impl Config {
         if sources.is_empty() {
             return Err(format!("{name}: no [[source]] entries"));
         }
-        Ok(Config { fetch, sources })
+        let r = raw.run;
+        let dr = RunSettings::default();
+        if let Some(i) = &r.interval
+            && !matches!(i.as_str(), "day" | "week" | "month")
+        {
+            return Err(format!(
+                "{name}: [run] interval {i:?}: use day, week or month"
+            ));
+        }
+        if r.window_days == Some(0) {
+            return Err(format!("{name}: [run] window_days = 0: give at least 1"));
+        }
+        let run = RunSettings {
+            interval: r.interval.unwrap_or(dr.interval),
+            window_days: r.window_days.unwrap_or(dr.window_days),
+            top: r.top.unwrap_or(dr.top),
+            themes: r.themes,
+            exports: r.exports.unwrap_or(dr.exports),
+            keep_runs: r.keep_runs.unwrap_or(dr.keep_runs),
+            tz: r.tz.unwrap_or(dr.tz),
+        };
+        Ok(Config {
+            fetch,
+            sources,
+            run,
+        })
     }
 }
 
@@ -268,6 +345,29 @@ mod tests {
         let c = Config::load(Path::new(path)).unwrap();
         assert_eq!(c.sources.len(), 2);
         assert_eq!(c.fetch.max_body_bytes, 5_000_000);
+        assert_eq!(c.run, RunSettings::default());
+    }
+
+    #[test]
+    fn the_run_section_is_optional_and_validated() {
+        let src = "[[source]]\nname = \"a\"\ntype = \"rss\"\nurl = \"http://127.0.0.1:1/f\"\n";
+        let c = Config::parse(
+            "t.toml",
+            &format!("[run]\nwindow_days = 7\nthemes = [\"hbm\"]\nkeep_runs = 3\n{src}"),
+        )
+        .unwrap();
+        assert_eq!(c.run.window_days, 7);
+        assert_eq!(c.run.themes, vec!["hbm".to_string()]);
+        assert_eq!(c.run.keep_runs, 3);
+        assert_eq!(c.run.interval, "day");
+        for (bad, says) in [
+            ("[run]\ninterval = \"hour\"\n", "interval"),
+            ("[run]\nwindow_days = 0\n", "window_days"),
+            ("[run]\nkeep = 3\n", "keep"),
+        ] {
+            let e = Config::parse("t.toml", &format!("{bad}{src}")).unwrap_err();
+            assert!(e.contains(says) && e.starts_with("t.toml"), "{e}");
+        }
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub mod minhash;
 pub mod state;
 
 pub use canon::canonical_url;
-pub use config::{Config, FetchSettings, Source, SourceKind};
+pub use config::{Config, FetchSettings, RunSettings, Source, SourceKind};
 pub use state::{ArticleRecord, State, StoredPage};
 
 use http::{Fetcher, Outcome};

@@ -3,6 +3,7 @@
 pub mod extract;
 pub mod fetch;
 pub mod lexicon;
+pub mod run;
 pub mod segment;
 pub mod store;
 pub mod tag;

@@ -1,197 +1,19 @@
 //! Commands over the stored index: ingest, retag, search, stats, demo.
 
-use crate::cmd::tag::{par_map, tag_batch};
 use crate::input::{FieldMap, InputArgs, InputFormat, Reader};
-use crate::lexicons;
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use serde_json::json;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Instant;
-use ticai_index::{
-    ExplainNode, Explanation, SearchRequest, SearchResults, Sort, TicaiIndex,
-    canonical_company_names,
-};
+use ticai_index::{ExplainNode, Explanation, SearchRequest, SearchResults, Sort};
 use ticai_lexicon::Lexicon;
-use ticai_model::Document;
-use ticai_tag::Tagger;
+use ticai_pipeline::lexicons;
 
-/// The data directory: `--data-dir`, else `TICAI_HOME`, else the user's
-/// data directory (`$XDG_DATA_HOME/ticai` or `~/.local/share/ticai`).
-pub fn data_dir(flag: Option<&Path>) -> Result<PathBuf> {
-    if let Some(d) = flag {
-        return Ok(d.to_path_buf());
-    }
-    if let Some(d) = std::env::var_os("TICAI_HOME").filter(|v| !v.is_empty()) {
-        return Ok(PathBuf::from(d));
-    }
-    if let Some(d) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
-        return Ok(PathBuf::from(d).join("ticai"));
-    }
-    match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
-        Some(h) => Ok(PathBuf::from(h).join(".local/share/ticai")),
-        None => bail!("no data directory: pass --data-dir DIR or set TICAI_HOME"),
-    }
-}
-
-/// The tagger, lexicon and index of a data directory.
-pub struct Store {
-    pub lexicon: Lexicon,
-    pub tagger: Arc<Tagger>,
-    pub index: TicaiIndex,
-    pub dir: PathBuf,
-}
-
-impl Store {
-    pub fn open(data: &Path, lexicon_dir: Option<&Path>) -> Result<Store> {
-        let lexicon = lexicons::load_valid(lexicon_dir)?;
-        let tagger = Arc::new(Tagger::new(&lexicon)?);
-        let canonical = canonical_company_names(&lexicon, &tagger);
-        let dir = data.join("index");
-        let index = TicaiIndex::open_or_create(&dir, tagger.clone(), canonical)?;
-        Ok(Store {
-            lexicon,
-            tagger,
-            index,
-            dir: data.to_path_buf(),
-        })
-    }
-
-    /// Opens the store of a data directory that must already hold an index.
-    pub fn open_existing(data: &Path, lexicon_dir: Option<&Path>) -> Result<Store> {
-        if !data.join("index/meta.json").exists() {
-            bail!(
-                "no index in {}: run `ticai ingest PATH...` (or `ticai demo`) first",
-                data.display()
-            );
-        }
-        Store::open(data, lexicon_dir)
-    }
-
-    /// Tags and upserts documents (and empties `docs`). Each document gets a
-    /// near-duplicate cluster (MinHash, kept in the data dir's state
-    /// database), so that stories can be counted, not copies.
-    pub fn ingest(
-        &self,
-        docs: &mut Vec<Document>,
-        writer: &mut ticai_index::Writer<'_>,
-        jobs: usize,
-    ) -> Result<usize> {
-        if docs.is_empty() {
-            return Ok(0);
-        }
-        let work = par_map(docs, jobs, |d| {
-            (self.tagger.tag(d), ticai_fetch::minhash::signature(&d.text))
-        });
-        let keys: Vec<(&str, &[u64])> = docs
-            .iter()
-            .zip(&work)
-            .map(|(d, (_, sig))| (d.id.as_str(), sig.as_slice()))
-            .collect();
-        let mut state = ticai_fetch::State::open(&self.dir).map_err(|e| anyhow::anyhow!(e))?;
-        let clusters = state
-            .cluster_documents(&keys, ticai_fetch::NEAR_DUPLICATE)
-            .map_err(|e| anyhow::anyhow!(e))?;
-        for ((d, (t, _)), c) in docs.iter().zip(&work).zip(&clusters) {
-            writer.upsert(d, t, &self.lexicon.version, Some(c))?;
-        }
-        let n = docs.len();
-        docs.clear();
-        Ok(n)
-    }
-
-    /// As [`Store::ingest`], with the cluster of each document given (the
-    /// fetcher's, for fetched pages).
-    pub fn ingest_clustered(
-        &self,
-        docs: &mut Vec<Document>,
-        clusters: &[String],
-        writer: &mut ticai_index::Writer<'_>,
-        jobs: usize,
-    ) -> Result<usize> {
-        let tagged = tag_batch(&self.tagger, docs, jobs);
-        for (i, (d, t)) in docs.iter().zip(&tagged).enumerate() {
-            writer.upsert(
-                d,
-                t,
-                &self.lexicon.version,
-                clusters.get(i).map(String::as_str),
-            )?;
-        }
-        let n = docs.len();
-        docs.clear();
-        Ok(n)
-    }
-
-    /// Ingests every article the fetcher stored, committing every
-    /// `commit_every` documents; returns (documents, pages that failed
-    /// extraction).
-    ///
-    /// Nothing marks a page as indexed: every run re-reads every stored page
-    /// and upserts it by id (its canonical URL), so a run killed at any point
-    /// loses at most the uncommitted upserts, which the next run redoes.
-    pub fn ingest_fetched(
-        &self,
-        writer: &mut ticai_index::Writer<'_>,
-        jobs: usize,
-        commit_every: usize,
-    ) -> Result<(usize, usize)> {
-        let state = ticai_fetch::State::open(&self.dir).map_err(|e| anyhow::anyhow!(e))?;
-        let pages = state.stored_pages().map_err(|e| anyhow::anyhow!(e))?;
-        let batch = BATCH.min(commit_every.max(1));
-        let (mut docs, mut clusters, mut failed, mut n) = (Vec::new(), Vec::new(), 0, 0);
-        let mut since_commit = 0;
-        for p in pages {
-            let options = ticai_extract::Options {
-                url: Some(p.url.clone()),
-                content_type: p.content_type.clone(),
-                body_selector: p.body_selector.clone(),
-                reference_date: chrono::DateTime::parse_from_rfc3339(&p.fetched_at)
-                    .ok()
-                    .map(|d| d.date_naive()),
-            };
-            let ex = ticai_extract::extract_page(&p.body, &options);
-            if let Some(reason) = ex.failure {
-                eprintln!("ticai: {}: extraction failed: {reason}", p.url);
-                failed += 1;
-                continue;
-            }
-            for mut d in crate::input::documents(&p.url, ex.articles) {
-                d.url = Some(p.url.clone());
-                d.source = Some(p.source.clone());
-                docs.push(d);
-                clusters.push(p.cluster_id.clone());
-            }
-            if docs.len() >= batch {
-                let k = self.ingest_clustered(&mut docs, &clusters, writer, jobs)?;
-                clusters.clear();
-                n += k;
-                since_commit += k;
-                if since_commit >= commit_every {
-                    commit(writer)?;
-                    since_commit = 0;
-                }
-            }
-        }
-        n += self.ingest_clustered(&mut docs, &clusters, writer, jobs)?;
-        Ok((n, failed))
-    }
-}
-
-/// Commits the index writer (the one durable write of an index command).
-fn commit(writer: &mut ticai_index::Writer<'_>) -> Result<()> {
-    writer.commit()?;
-    ticai_fetch::crashpoint::wrote("index commit");
-    Ok(())
-}
-
-fn jobs(flag: Option<usize>) -> usize {
-    flag.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1)
-}
+use ticai_pipeline::{BATCH, commit, jobs};
+pub use ticai_pipeline::{Store, data_dir};
 
 #[derive(Debug, Args)]
 pub struct IngestArgs {
@@ -210,8 +32,6 @@ pub struct IngestArgs {
     #[arg(required_unless_present = "fetched")]
     pub paths: Vec<PathBuf>,
 }
-
-const BATCH: usize = 2048;
 
 pub fn ingest(args: IngestArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Result<ExitCode> {
     let data = data_dir(data)?;
@@ -285,36 +105,10 @@ pub struct RetagArgs {
 pub fn retag(args: RetagArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Result<ExitCode> {
     let data = data_dir(data)?;
     let store = Store::open(&data, lexicon)?;
-    let version = store.lexicon.version.clone();
-    let stored = store.index.stored_articles()?;
-    let total = stored.len();
-    let stale: Vec<_> = stored
-        .into_iter()
-        .filter(|a| args.all || a.lexicon_version.as_deref() != Some(version.as_str()))
-        .collect();
-    let mut writer = store.index.writer()?;
-    let jobs = jobs(args.jobs);
-    let commit_every = args.commit_every.max(1);
-    let mut since_commit = 0;
-    for chunk in stale.chunks(BATCH.min(commit_every)) {
-        let docs: Vec<Document> = chunk.iter().map(|a| a.document.clone()).collect();
-        for ((d, t), a) in docs
-            .iter()
-            .zip(tag_batch(&store.tagger, &docs, jobs))
-            .zip(chunk)
-        {
-            writer.upsert(d, &t, &version, a.cluster_id.as_deref())?;
-        }
-        since_commit += chunk.len();
-        if since_commit >= commit_every {
-            commit(&mut writer)?;
-            since_commit = 0;
-        }
-    }
-    commit(&mut writer)?;
+    let r = store.retag(args.all, jobs(args.jobs), args.commit_every)?;
     println!(
-        "re-tagged {} of {total} documents with lexicon {version}",
-        stale.len()
+        "re-tagged {} of {} documents with lexicon {}",
+        r.retagged, r.total, r.version
     );
     Ok(ExitCode::SUCCESS)
 }

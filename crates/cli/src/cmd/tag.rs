@@ -1,11 +1,12 @@
 use crate::input::InputArgs;
-use crate::{lexicons, output};
+use crate::output;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use ticai_model::{Document, TaggedDocument};
+use ticai_model::Document;
+use ticai_pipeline::lexicons;
 use ticai_tag::Tagger;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -84,26 +85,4 @@ pub fn run(args: TagArgs, lexicon: Option<&Path>) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Tags documents on `jobs` threads, keeping their order.
-pub fn tag_batch(tagger: &Tagger, docs: &[Document], jobs: usize) -> Vec<TaggedDocument> {
-    par_map(docs, jobs, |d| tagger.tag(d))
-}
-
-/// `f` over `items` on `jobs` threads, results in input order.
-pub fn par_map<T: Sync, R: Send>(items: &[T], jobs: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    if jobs <= 1 || items.len() < 2 {
-        return items.iter().map(f).collect();
-    }
-    let chunk = items.len().div_ceil(jobs);
-    let f = &f;
-    std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|c| s.spawn(move || c.iter().map(f).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a worker thread panicked"))
-            .collect()
-    })
-}
+pub use ticai_pipeline::{par_map, tag_batch};

@@ -1,0 +1,139 @@
+//! `ticai run` (the daily job) and `ticai runs`: argument parsing and
+//! printing around `ticai_pipeline::run`.
+
+use crate::cmd::store::{OutFormat, data_dir};
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use ticai_pipeline::run::{RunOptions, list_runs};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The sources and the `[run]` section (see ticai.example.toml).
+    #[arg(long, default_value = "ticai.toml")]
+    pub config: PathBuf,
+    /// Log lines on stderr: text, or JSON for log collectors.
+    #[arg(long, value_enum, default_value_t)]
+    pub log_format: LogFormat,
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+}
+
+fn init_logging(format: LogFormat) {
+    let builder = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+pub fn run(args: RunArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Result<ExitCode> {
+    init_logging(args.log_format);
+    let data = match data_dir(data) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("ticai: the run could not start: {e:#}");
+            return Ok(ExitCode::from(ticai_pipeline::run::EXIT_CANNOT_START));
+        }
+    };
+    let opts = RunOptions {
+        config: args.config,
+        data,
+        lexicon: lexicon.map(Path::to_path_buf),
+        jobs: args.jobs,
+    };
+    // a spinner with the fetch progress on a terminal; log lines otherwise
+    let bar = (args.log_format == LogFormat::Text
+        && std::io::IsTerminal::is_terminal(&std::io::stderr()))
+    .then(|| {
+        let b = indicatif::ProgressBar::new_spinner();
+        b.enable_steady_tick(std::time::Duration::from_millis(120));
+        b
+    });
+    let progress = |line: &str| match &bar {
+        Some(b) => b.set_message(line.to_string()),
+        None => tracing::info!(target: "ticai::fetch", "{line}"),
+    };
+    let result = ticai_pipeline::run::run(&opts, &progress);
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    match result {
+        Ok(report) => {
+            print!("{}", report.summary());
+            Ok(ExitCode::from(report.exit_code))
+        }
+        Err(e) => {
+            eprintln!("ticai: {e}");
+            Ok(ExitCode::from(e.exit_code()))
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RunsArgs {
+    /// Show the last N runs.
+    #[arg(long, default_value_t = 10)]
+    pub last: usize,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutFormat,
+}
+
+pub fn runs(args: RunsArgs, data: Option<&Path>) -> Result<ExitCode> {
+    let data = data_dir(data)?;
+    let runs = list_runs(&data, args.last)?;
+    let mut out = std::io::stdout().lock();
+    if args.format == OutFormat::Json {
+        let v: Vec<&serde_json::Value> = runs.iter().map(|(_, v)| v).collect();
+        writeln!(out, "{}", serde_json::to_string(&v)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if runs.is_empty() {
+        writeln!(out, "no runs in {}", data.display())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(
+        out,
+        "{:<21} {:>4} {:>7} {:>5} {:>7} {:>9} {:>8}  rising",
+        "started", "exit", "listed", "new", "failed", "new docs", "secs"
+    )?;
+    for (_, v) in &runs {
+        let sum = |k: &str| {
+            v["sources"]
+                .as_array()
+                .map_or(0, |a| a.iter().filter_map(|s| s[k].as_u64()).sum::<u64>())
+        };
+        let secs: f64 = v["timings"]
+            .as_object()
+            .map_or(0.0, |m| m.values().filter_map(|x| x.as_f64()).sum());
+        let rising: Vec<&str> = v["rising"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|r| r["theme"].as_str()).collect())
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{:<21} {:>4} {:>7} {:>5} {:>7} {:>9} {:>8.1}  {}",
+            v["started_at"].as_str().unwrap_or("-"),
+            v["exit_code"].as_u64().unwrap_or(0),
+            sum("listed"),
+            sum("new"),
+            sum("failed"),
+            v["documents"]["new"].as_u64().unwrap_or(0),
+            secs,
+            rising.join(", ")
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,291 @@
+//! The pipeline over a data directory, shared by the `ticai` command line,
+//! the daily job (`ticai run`) and the web server: open a data directory
+//! ([`Store`]), fetch ([`ticai_fetch::run`]), extract, tag and index
+//! ([`Store::ingest`], [`Store::ingest_fetched`], [`Store::retag`]), the
+//! daily run with exports, alerts and its report ([`run::run`]), the run
+//! lock ([`lock`]).
+
+pub mod lexicons;
+pub mod lock;
+pub mod run;
+
+use anyhow::{Result, bail};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use ticai_index::{TicaiIndex, canonical_company_names};
+use ticai_lexicon::Lexicon;
+use ticai_model::{Document, TaggedDocument};
+use ticai_tag::Tagger;
+
+/// The data directory: `--data-dir`, else `TICAI_HOME`, else the user's
+/// data directory (`$XDG_DATA_HOME/ticai` or `~/.local/share/ticai`).
+pub fn data_dir(flag: Option<&Path>) -> Result<PathBuf> {
+    if let Some(d) = flag {
+        return Ok(d.to_path_buf());
+    }
+    if let Some(d) = std::env::var_os("TICAI_HOME").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(d));
+    }
+    if let Some(d) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(d).join("ticai"));
+    }
+    match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        Some(h) => Ok(PathBuf::from(h).join(".local/share/ticai")),
+        None => bail!("no data directory: pass --data-dir DIR or set TICAI_HOME"),
+    }
+}
+
+/// The tagger, lexicon and index of a data directory.
+pub struct Store {
+    pub lexicon: Lexicon,
+    pub tagger: Arc<Tagger>,
+    pub index: TicaiIndex,
+    pub dir: PathBuf,
+}
+
+impl Store {
+    pub fn open(data: &Path, lexicon_dir: Option<&Path>) -> Result<Store> {
+        let lexicon = lexicons::load_valid(lexicon_dir)?;
+        let tagger = Arc::new(Tagger::new(&lexicon)?);
+        let canonical = canonical_company_names(&lexicon, &tagger);
+        let dir = data.join("index");
+        let index = TicaiIndex::open_or_create(&dir, tagger.clone(), canonical)?;
+        Ok(Store {
+            lexicon,
+            tagger,
+            index,
+            dir: data.to_path_buf(),
+        })
+    }
+
+    /// Opens the store of a data directory that must already hold an index.
+    pub fn open_existing(data: &Path, lexicon_dir: Option<&Path>) -> Result<Store> {
+        if !data.join("index/meta.json").exists() {
+            bail!(
+                "no index in {}: run `ticai ingest PATH...` (or `ticai demo`) first",
+                data.display()
+            );
+        }
+        Store::open(data, lexicon_dir)
+    }
+
+    /// Tags and upserts documents (and empties `docs`). Each document gets a
+    /// near-duplicate cluster (MinHash, kept in the data dir's state
+    /// database), so that stories can be counted, not copies.
+    pub fn ingest(
+        &self,
+        docs: &mut Vec<Document>,
+        writer: &mut ticai_index::Writer<'_>,
+        jobs: usize,
+    ) -> Result<usize> {
+        if docs.is_empty() {
+            return Ok(0);
+        }
+        let work = par_map(docs, jobs, |d| {
+            (self.tagger.tag(d), ticai_fetch::minhash::signature(&d.text))
+        });
+        let keys: Vec<(&str, &[u64])> = docs
+            .iter()
+            .zip(&work)
+            .map(|(d, (_, sig))| (d.id.as_str(), sig.as_slice()))
+            .collect();
+        let mut state = ticai_fetch::State::open(&self.dir).map_err(|e| anyhow::anyhow!(e))?;
+        let clusters = state
+            .cluster_documents(&keys, ticai_fetch::NEAR_DUPLICATE)
+            .map_err(|e| anyhow::anyhow!(e))?;
+        for ((d, (t, _)), c) in docs.iter().zip(&work).zip(&clusters) {
+            writer.upsert(d, t, &self.lexicon.version, Some(c))?;
+        }
+        let n = docs.len();
+        docs.clear();
+        Ok(n)
+    }
+
+    /// As [`Store::ingest`], with the cluster of each document given (the
+    /// fetcher's, for fetched pages).
+    pub fn ingest_clustered(
+        &self,
+        docs: &mut Vec<Document>,
+        clusters: &[String],
+        writer: &mut ticai_index::Writer<'_>,
+        jobs: usize,
+    ) -> Result<usize> {
+        let tagged = tag_batch(&self.tagger, docs, jobs);
+        for (i, (d, t)) in docs.iter().zip(&tagged).enumerate() {
+            writer.upsert(
+                d,
+                t,
+                &self.lexicon.version,
+                clusters.get(i).map(String::as_str),
+            )?;
+        }
+        let n = docs.len();
+        docs.clear();
+        Ok(n)
+    }
+
+    /// Ingests every article the fetcher stored, committing every
+    /// `commit_every` documents; returns (documents, pages that failed
+    /// extraction).
+    ///
+    /// Nothing marks a page as indexed: every run re-reads every stored page
+    /// and upserts it by id (its canonical URL), so a run killed at any point
+    /// loses at most the uncommitted upserts, which the next run redoes.
+    pub fn ingest_fetched(
+        &self,
+        writer: &mut ticai_index::Writer<'_>,
+        jobs: usize,
+        commit_every: usize,
+    ) -> Result<(usize, usize)> {
+        let state = ticai_fetch::State::open(&self.dir).map_err(|e| anyhow::anyhow!(e))?;
+        let pages = state.stored_pages().map_err(|e| anyhow::anyhow!(e))?;
+        let batch = BATCH.min(commit_every.max(1));
+        let (mut docs, mut clusters, mut failed, mut n) = (Vec::new(), Vec::new(), 0, 0);
+        let mut since_commit = 0;
+        for p in pages {
+            let options = ticai_extract::Options {
+                url: Some(p.url.clone()),
+                content_type: p.content_type.clone(),
+                body_selector: p.body_selector.clone(),
+                reference_date: chrono::DateTime::parse_from_rfc3339(&p.fetched_at)
+                    .ok()
+                    .map(|d| d.date_naive()),
+            };
+            let ex = ticai_extract::extract_page(&p.body, &options);
+            if let Some(reason) = ex.failure {
+                eprintln!("ticai: {}: extraction failed: {reason}", p.url);
+                failed += 1;
+                continue;
+            }
+            for mut d in documents(&p.url, ex.articles) {
+                d.url = Some(p.url.clone());
+                d.source = Some(p.source.clone());
+                docs.push(d);
+                clusters.push(p.cluster_id.clone());
+            }
+            if docs.len() >= batch {
+                let k = self.ingest_clustered(&mut docs, &clusters, writer, jobs)?;
+                clusters.clear();
+                n += k;
+                since_commit += k;
+                if since_commit >= commit_every {
+                    commit(writer)?;
+                    since_commit = 0;
+                }
+            }
+        }
+        n += self.ingest_clustered(&mut docs, &clusters, writer, jobs)?;
+        Ok((n, failed))
+    }
+}
+
+/// What [`Store::retag`] did.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Retagged {
+    pub retagged: usize,
+    pub total: usize,
+    pub version: String,
+}
+
+impl Store {
+    /// Re-tags the stored documents tagged with another lexicon version (or
+    /// all of them), committing every `commit_every` documents; a document's
+    /// lexicon version is committed with its new tags, so a stopped retag
+    /// resumes with the documents not committed yet.
+    pub fn retag(&self, all: bool, jobs: usize, commit_every: usize) -> Result<Retagged> {
+        let version = self.lexicon.version.clone();
+        let stored = self.index.stored_articles()?;
+        let total = stored.len();
+        let stale: Vec<_> = stored
+            .into_iter()
+            .filter(|a| all || a.lexicon_version.as_deref() != Some(version.as_str()))
+            .collect();
+        let mut writer = self.index.writer()?;
+        let commit_every = commit_every.max(1);
+        let mut since_commit = 0;
+        for chunk in stale.chunks(BATCH.min(commit_every)) {
+            let docs: Vec<Document> = chunk.iter().map(|a| a.document.clone()).collect();
+            for ((d, t), a) in docs
+                .iter()
+                .zip(tag_batch(&self.tagger, &docs, jobs))
+                .zip(chunk)
+            {
+                writer.upsert(d, &t, &version, a.cluster_id.as_deref())?;
+            }
+            since_commit += chunk.len();
+            if since_commit >= commit_every {
+                commit(&mut writer)?;
+                since_commit = 0;
+            }
+        }
+        commit(&mut writer)?;
+        Ok(Retagged {
+            retagged: stale.len(),
+            total,
+            version,
+        })
+    }
+}
+
+/// Commits the index writer (the one durable write of an index command).
+pub fn commit(writer: &mut ticai_index::Writer<'_>) -> Result<()> {
+    writer.commit()?;
+    ticai_fetch::crashpoint::wrote("index commit");
+    Ok(())
+}
+
+/// Worker threads: `flag`, else every core.
+pub fn jobs(flag: Option<usize>) -> usize {
+    flag.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1)
+}
+
+/// Documents per tagging batch.
+pub const BATCH: usize = 2048;
+
+/// Tags documents on `jobs` threads, keeping their order.
+pub fn tag_batch(tagger: &Tagger, docs: &[Document], jobs: usize) -> Vec<TaggedDocument> {
+    par_map(docs, jobs, |d| tagger.tag(d))
+}
+
+/// `f` over `items` on `jobs` threads, results in input order.
+pub fn par_map<T: Sync, R: Send>(items: &[T], jobs: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    if jobs <= 1 || items.len() < 2 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(jobs);
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|c| s.spawn(move || c.iter().map(f).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a worker thread panicked"))
+            .collect()
+    })
+}
+
+/// Documents from extracted articles: the page's id, or `id#N` for the
+/// N-th article of a page split into several.
+pub fn documents(id: &str, articles: Vec<ticai_extract::Article>) -> Vec<Document> {
+    let split = articles.len() > 1;
+    articles
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| Document {
+            id: if split {
+                format!("{id}#{}", i + 1)
+            } else {
+                id.to_string()
+            },
+            title: a.title,
+            published_at: a.published_at,
+            url: a.canonical_url,
+            source: a.source,
+            text: a.text,
+            title_span: None,
+        })
+        .collect()
+}
