@@ -63,6 +63,13 @@ pub struct WindowArgs {
     /// Time zone of the calendar (IANA name).
     #[arg(long, default_value = "Asia/Shanghai")]
     pub tz: String,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+}
+
+/// The documents counted: shared by every trends command.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
     /// Only documents matching this full-text query (the search language);
     /// restricts the denominator too.
     #[arg(long)]
@@ -72,13 +79,19 @@ pub struct WindowArgs {
     pub sources: Vec<String>,
 }
 
-impl WindowArgs {
-    fn filter(&self) -> SearchRequest {
+impl FilterArgs {
+    fn request(&self) -> SearchRequest {
         SearchRequest {
             query: self.query.clone().unwrap_or_default(),
             sources: self.sources.clone(),
             ..Default::default()
         }
+    }
+}
+
+impl WindowArgs {
+    fn filter(&self) -> SearchRequest {
+        self.filter.request()
     }
 
     fn calendar(&self, store: &Store, interval: Interval) -> Result<Calendar> {
@@ -363,10 +376,8 @@ pub struct AlertsArgs {
     pub until: Option<String>,
     #[arg(long, default_value = "Asia/Shanghai")]
     pub tz: String,
-    #[arg(long)]
-    pub query: Option<String>,
-    #[arg(long = "source", value_name = "SOURCE")]
-    pub sources: Vec<String>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
     /// A theme needs at least this many articles in the latest bucket.
     #[arg(long, default_value_t = 3)]
     pub min_articles: u64,
@@ -403,11 +414,7 @@ pub fn alerts(args: AlertsArgs, data: Option<&Path>, lexicon: Option<&Path>) -> 
     let req = ticai_trends::alerts::AlertRequest {
         calendar: Calendar::new(interval, tz, since, until)?,
         window: args.window,
-        filter: SearchRequest {
-            query: args.query.clone().unwrap_or_default(),
-            sources: args.sources.clone(),
-            ..Default::default()
-        },
+        filter: args.filter.request(),
         min_articles: args.min_articles,
         min_score: args.min_score,
         evidence: args.evidence,
