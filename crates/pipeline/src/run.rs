@@ -100,7 +100,8 @@ pub struct RisingTheme {
     pub score: f64,
 }
 
-/// The run report, `runs/YYYY-MM-DDTHHMMSS.json`.
+/// The run report, `runs/YYYY-MM-DDTHHMMSS.json` (`~002`, `~003` … for
+/// further runs started in the same second).
 #[derive(Clone, Debug, Serialize)]
 pub struct RunReport {
     pub started_at: String,
@@ -297,8 +298,10 @@ fn write_report(data: &Path, report: &mut RunReport, keep: usize) -> anyhow::Res
         .replace(':', "");
     let mut path = dir.join(format!("{stamp}.json"));
     let mut n = 2;
+    // a second run in the same second: `~002` sorts after the plain name
+    // (`-2` would sort before it, and `--last` would show the older report)
     while path.exists() {
-        path = dir.join(format!("{stamp}-{n}.json"));
+        path = dir.join(format!("{stamp}~{n:03}.json"));
         n += 1;
     }
     report.report_path = path.clone();
