@@ -52,6 +52,63 @@ pub fn similarity(a: &[u64], b: &[u64]) -> f64 {
     same as f64 / a.len().max(1) as f64
 }
 
+/// LSH bands kept per ingested document (of `BANDS`): a pair at the
+/// near-duplicate threshold (Jaccard 0.8) shares one of 8 bands of 4 rows
+/// with probability 1 - (1 - 0.8^4)^8 = 0.985 (0.997 at 0.85, 0.9999 at
+/// 0.9), at a quarter of the band rows, lookups and inserts of 32 bands:
+/// at ingest these dominate the cost of clustering.
+pub const DOC_BANDS: usize = 8;
+
+/// A signature with each value cut to its low 32 bits: what the state keeps
+/// for ingested documents (two values agree by chance with probability
+/// 2^-32, which leaves similarity estimates unchanged).
+pub type Sig32 = Vec<u32>;
+
+/// True for the signature of a text too short to have 3-grams.
+pub fn is_empty(sig: &[u64]) -> bool {
+    sig.iter().all(|&h| h == u64::MAX)
+}
+
+pub fn truncate(sig: &[u64]) -> Sig32 {
+    sig.iter().map(|&h| h as u32).collect()
+}
+
+/// The band keys of a document signature (the first [`DOC_BANDS`]),
+/// computed from the 32-bit values so that they can be rebuilt from the
+/// state alone.
+pub fn doc_bands(sig: &[u32]) -> Vec<u64> {
+    sig.chunks(ROWS)
+        .take(DOC_BANDS)
+        .enumerate()
+        .map(|(b, rows)| {
+            rows.iter()
+                .fold(mix(b as u64 + 1), |h, &r| mix(h ^ u64::from(r)))
+        })
+        .collect()
+}
+
+/// Estimated Jaccard similarity of two 32-bit signatures.
+pub fn similarity32(a: &[u32], b: &[u32]) -> f64 {
+    let same = a.iter().zip(b).filter(|(x, y)| x == y).count();
+    same as f64 / a.len().max(1) as f64
+}
+
+pub fn encode32(sig: &[u32]) -> Vec<u8> {
+    sig.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+/// A stored signature as 32-bit values, whether it was stored with 64-bit
+/// values (pages, and documents ingested before 32-bit storage) or 32-bit.
+pub fn decode(b: &[u8]) -> Sig32 {
+    if b.len() == HASHES * 8 {
+        from_bytes(b).into_iter().map(|h| h as u32).collect()
+    } else {
+        b.chunks_exact(4)
+            .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
+            .collect()
+    }
+}
+
 pub fn to_bytes(sig: &[u64]) -> Vec<u8> {
     sig.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
@@ -76,5 +133,17 @@ mod tests {
         assert!(similarity(&a, &c) < 0.2, "{}", similarity(&a, &c));
         assert!(bands(&a).iter().zip(bands(&b)).any(|(x, y)| *x == y));
         assert_eq!(from_bytes(&to_bytes(&a)), a);
+        let (a32, b32) = (truncate(&a), truncate(&b));
+        assert_eq!(decode(&to_bytes(&a)), a32);
+        assert_eq!(decode(&encode32(&a32)), a32);
+        assert_eq!(similarity32(&a32, &b32), similarity(&a, &b));
+        assert!(
+            doc_bands(&a32)
+                .iter()
+                .zip(doc_bands(&b32))
+                .any(|(x, y)| *x == y)
+        );
+        assert_eq!(doc_bands(&a32).len(), DOC_BANDS);
+        assert!(is_empty(&signature("ab")) && !is_empty(&a));
     }
 }

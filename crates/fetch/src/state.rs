@@ -55,6 +55,38 @@ fn now() -> String {
 
 pub type DbResult<T> = Result<T, String>;
 
+/// `?1,?2,...,?n` for an `IN (...)` list.
+fn marks(n: usize) -> String {
+    tuples(n, 1)
+}
+
+/// `(?1,?2),(?3,?4),...`: `rows` tuples of `width` parameters (for `width`
+/// 1, without parentheses). Formatted once per shape: batches reuse the
+/// same few shapes, and prepared statements are cached by their text.
+fn tuples(rows: usize, width: usize) -> String {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static MEMO: OnceLock<Mutex<HashMap<(usize, usize), String>>> = OnceLock::new();
+    let memo = MEMO.get_or_init(Default::default);
+    let mut memo = memo.lock().unwrap_or_else(|e| e.into_inner());
+    memo.entry((rows, width))
+        .or_insert_with(|| {
+            (0..rows)
+                .map(|r| {
+                    let cols: Vec<String> =
+                        (1..=width).map(|c| format!("?{}", r * width + c)).collect();
+                    if width == 1 {
+                        cols.concat()
+                    } else {
+                        format!("({})", cols.join(","))
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .clone()
+}
+
 fn db_err(e: rusqlite::Error) -> String {
     format!("state database: {e}")
 }
@@ -95,15 +127,60 @@ impl State {
              CREATE INDEX IF NOT EXISTS bands_key ON bands(band);
              CREATE INDEX IF NOT EXISTS pages_hash ON pages(content_hash);
              -- near-duplicate clusters of documents ingested from files
+             -- (sig: 128 MinHash values, 32 bits each; the first DOC_BANDS
+             -- LSH bands of each document in doc_lsh, keyed by its rowid)
              CREATE TABLE IF NOT EXISTS doc_clusters (id TEXT PRIMARY KEY, cluster TEXT NOT NULL, sig BLOB NOT NULL);
-             CREATE TABLE IF NOT EXISTS doc_bands (band INTEGER NOT NULL, id TEXT NOT NULL,
-                 PRIMARY KEY (band, id)) WITHOUT ROWID;",
+             CREATE TABLE IF NOT EXISTS doc_lsh (band INTEGER NOT NULL, doc INTEGER NOT NULL,
+                 PRIMARY KEY (band, doc)) WITHOUT ROWID;",
         )
         .map_err(db_err)?;
-        Ok(State {
+        let mut state = State {
             db,
             archive: data_dir.join("archive"),
-        })
+        };
+        state.migrate_doc_bands()?;
+        Ok(state)
+    }
+
+    /// Data directories made before `doc_lsh` kept 32 bands per document
+    /// under its text id (`doc_bands`): rebuild the bands from the stored
+    /// signatures, once, and drop the old table.
+    fn migrate_doc_bands(&mut self) -> DbResult<()> {
+        let old: bool = self
+            .db
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'doc_bands')",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(db_err)?;
+        if !old {
+            return Ok(());
+        }
+        let tx = self.db.transaction().map_err(db_err)?;
+        {
+            let mut rows = tx
+                .prepare("SELECT rowid, sig FROM doc_clusters")
+                .map_err(db_err)?;
+            let mut insert = tx
+                .prepare("INSERT OR IGNORE INTO doc_lsh (band, doc) VALUES (?1, ?2)")
+                .map_err(db_err)?;
+            let sigs = rows
+                .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))
+                .map_err(db_err)?;
+            for row in sigs {
+                let (doc, sig) = row.map_err(db_err)?;
+                let sig = crate::minhash::decode(&sig);
+                if sig.iter().all(|&h| h == u32::MAX) {
+                    continue;
+                }
+                for band in crate::minhash::doc_bands(&sig) {
+                    insert.execute(params![band as i64, doc]).map_err(db_err)?;
+                }
+            }
+        }
+        tx.execute("DROP TABLE doc_bands", []).map_err(db_err)?;
+        tx.commit().map_err(db_err)
     }
 
     pub fn known(&self, url: &str) -> DbResult<Known> {
@@ -322,81 +399,184 @@ impl State {
 
     /// Near-duplicate clusters for documents ingested from files: a
     /// document already seen keeps its cluster (re-ingesting is idempotent);
-    /// a new one joins the most similar earlier document (fetched or
-    /// ingested) at or above `threshold`, else starts a cluster of its own.
-    /// `docs` are (id, signature) pairs; one transaction for the batch.
+    /// a new one joins the most similar earlier document (fetched, ingested
+    /// before, or earlier in `docs`) at or above `threshold`, else starts a
+    /// cluster of its own. `docs` are (id, signature) pairs; one transaction
+    /// for the batch.
+    ///
+    /// The batch is resolved with a few set queries (known ids, then every
+    /// band key of the batch at once) rather than queries per document, and
+    /// its band rows are inserted in key order: per new document that is one
+    /// row and [`crate::minhash::DOC_BANDS`] integer band rows.
     pub fn cluster_documents(
         &mut self,
         docs: &[(&str, &[u64])],
         threshold: f64,
     ) -> DbResult<Vec<String>> {
+        use crate::minhash::{Sig32, decode, doc_bands, similarity32, truncate};
+        use std::collections::hash_map::Entry;
+        use std::collections::{HashMap, HashSet};
+        const CHUNK: usize = 900; // bound parameters per statement
         let tx = self.db.transaction().map_err(db_err)?;
-        let mut out = Vec::with_capacity(docs.len());
+        let mut out: Vec<Option<String>> = vec![None; docs.len()];
         {
-            let mut known = tx
-                .prepare_cached("SELECT cluster FROM doc_clusters WHERE id = ?1")
+            // 1. documents already clustered keep their cluster
+            let mut known: HashMap<String, String> = HashMap::new();
+            for chunk in docs.chunks(CHUNK) {
+                let mut stmt = tx
+                    .prepare_cached(&format!(
+                        "SELECT id, cluster FROM doc_clusters WHERE id IN ({})",
+                        marks(chunk.len())
+                    ))
+                    .map_err(db_err)?;
+                let rows = stmt
+                    .query_map(rusqlite::params_from_iter(chunk.iter().map(|d| d.0)), |r| {
+                        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                    })
+                    .map_err(db_err)?;
+                for row in rows {
+                    let (id, cluster) = row.map_err(db_err)?;
+                    known.insert(id, cluster);
+                }
+            }
+            // 2. the new documents' short signatures and band keys
+            struct New {
+                at: usize,
+                sig: Sig32,
+                bands: Vec<u64>,
+            }
+            let mut fresh: Vec<New> = Vec::new();
+            let mut first_of: HashMap<&str, usize> = HashMap::new();
+            for (at, (id, sig)) in docs.iter().enumerate() {
+                if let Some(c) = known.get(*id) {
+                    out[at] = Some(c.clone());
+                } else if first_of.contains_key(id) {
+                    // the same id twice in a batch: resolved below, as the first
+                } else {
+                    first_of.insert(id, at);
+                    let short = truncate(sig);
+                    let bands = if crate::minhash::is_empty(sig) {
+                        Vec::new()
+                    } else {
+                        doc_bands(&short)
+                    };
+                    fresh.push(New {
+                        at,
+                        sig: short,
+                        bands,
+                    });
+                }
+            }
+            // 3. every stored document sharing a band with the batch
+            let keys: Vec<i64> = fresh
+                .iter()
+                .flat_map(|n| n.bands.iter().map(|&b| b as i64))
+                .collect::<HashSet<_>>()
+                .into_iter()
+                .collect();
+            let mut stored_in: HashMap<i64, Vec<i64>> = HashMap::new();
+            for chunk in keys.chunks(CHUNK) {
+                let mut stmt = tx
+                    .prepare_cached(&format!(
+                        "SELECT band, doc FROM doc_lsh WHERE band IN ({})",
+                        marks(chunk.len())
+                    ))
+                    .map_err(db_err)?;
+                let rows = stmt
+                    .query_map(rusqlite::params_from_iter(chunk), |r| {
+                        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+                    })
+                    .map_err(db_err)?;
+                for row in rows {
+                    let (band, doc) = row.map_err(db_err)?;
+                    stored_in.entry(band).or_default().push(doc);
+                }
+            }
+            let mut stored_sig = tx
+                .prepare_cached("SELECT sig, cluster FROM doc_clusters WHERE rowid = ?1")
                 .map_err(db_err)?;
-            // one query per document over all its bands (DISTINCT: a near
-            // duplicate shares many bands but is compared once)
-            let marks = (1..=crate::minhash::BANDS)
-                .map(|i| format!("?{i}"))
-                .collect::<Vec<_>>()
-                .join(",");
-            let mut docs_in_bands = tx
-                .prepare_cached(&format!(
-                    "SELECT c.sig, c.cluster FROM doc_clusters c WHERE c.id IN
-                     (SELECT DISTINCT id FROM doc_bands WHERE band IN ({marks}))"
-                ))
-                .map_err(db_err)?;
+            let mut sigs: HashMap<i64, (Sig32, String)> = HashMap::new();
             let mut pages_in_bands = tx
                 .prepare_cached(&format!(
                     "SELECT s.sig, p.cluster_id FROM signatures s JOIN pages p ON p.url = s.url
                      WHERE p.cluster_id IS NOT NULL AND s.url IN
-                     (SELECT DISTINCT url FROM bands WHERE band IN ({marks}))"
+                     (SELECT url FROM bands WHERE band IN ({}))",
+                    marks(crate::minhash::BANDS)
                 ))
                 .map_err(db_err)?;
             let any_pages: bool = tx
                 .query_row("SELECT EXISTS (SELECT 1 FROM bands)", [], |r| r.get(0))
                 .map_err(db_err)?;
-            let mut insert = tx
-                .prepare_cached("INSERT INTO doc_clusters (id, cluster, sig) VALUES (?1, ?2, ?3)")
+            let first_doc: i64 = tx
+                .query_row(
+                    "SELECT coalesce(max(rowid), 0) + 1 FROM doc_clusters",
+                    [],
+                    |r| r.get(0),
+                )
                 .map_err(db_err)?;
-            let mut insert_band = tx
-                .prepare_cached("INSERT OR IGNORE INTO doc_bands (band, id) VALUES (?1, ?2)")
-                .map_err(db_err)?;
-            for (id, sig) in docs {
-                if let Some(c) = known
-                    .query_row(params![id], |r| r.get::<_, String>(0))
-                    .optional()
-                    .map_err(db_err)?
-                {
-                    out.push(c);
-                    continue;
-                }
-                let empty = sig.iter().all(|&h| h == u64::MAX);
-                let bands = crate::minhash::bands(sig);
+            let mut doc_rows: Vec<(i64, &str, String)> = Vec::with_capacity(fresh.len());
+            // 4. each new document, in order, against stored documents, pages
+            // and the batch's earlier documents
+            let mut batch_in: HashMap<u64, Vec<usize>> = HashMap::new();
+            let mut band_rows: Vec<(i64, i64)> = Vec::new();
+            for (k, n) in fresh.iter().enumerate() {
+                let (id, full) = docs[n.at];
                 let mut best: Option<(f64, String)> = None;
-                if !empty {
-                    let keys: Vec<i64> = bands.iter().map(|&b| b as i64).collect();
-                    let mut stmts = vec![&mut docs_in_bands];
-                    if any_pages {
-                        stmts.push(&mut pages_in_bands);
+                let mut consider = |sim: f64, cluster: &str| {
+                    if sim >= threshold && best.as_ref().is_none_or(|(s, _)| sim > *s) {
+                        best = Some((sim, cluster.to_string()));
                     }
-                    for stmt in stmts {
-                        let rows = stmt
+                };
+                if !n.bands.is_empty() {
+                    let mut stored: Vec<i64> = n
+                        .bands
+                        .iter()
+                        .filter_map(|b| stored_in.get(&(*b as i64)))
+                        .flatten()
+                        .copied()
+                        .collect();
+                    stored.sort_unstable();
+                    stored.dedup();
+                    for doc in stored {
+                        let (sig, cluster) = match sigs.entry(doc) {
+                            Entry::Occupied(e) => e.into_mut(),
+                            Entry::Vacant(e) => {
+                                let (sig, cluster) = stored_sig
+                                    .query_row(params![doc], |r| {
+                                        Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?))
+                                    })
+                                    .map_err(db_err)?;
+                                e.insert((decode(&sig), cluster))
+                            }
+                        };
+                        consider(similarity32(&n.sig, sig), cluster);
+                    }
+                    let mut earlier: Vec<usize> = n
+                        .bands
+                        .iter()
+                        .filter_map(|b| batch_in.get(b))
+                        .flatten()
+                        .copied()
+                        .collect();
+                    earlier.sort_unstable();
+                    earlier.dedup();
+                    for j in earlier {
+                        let cluster = out[fresh[j].at].as_deref().expect("assigned earlier");
+                        consider(similarity32(&n.sig, &fresh[j].sig), cluster);
+                    }
+                    if any_pages {
+                        let keys: Vec<i64> = crate::minhash::bands(full)
+                            .iter()
+                            .map(|&b| b as i64)
+                            .collect();
+                        let rows = pages_in_bands
                             .query_map(rusqlite::params_from_iter(&keys), |r| {
                                 Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?))
                             })
                             .map_err(db_err)?;
                         for row in rows {
                             let (other, cluster) = row.map_err(db_err)?;
-                            let sim = crate::minhash::similarity(
-                                sig,
-                                &crate::minhash::from_bytes(&other),
-                            );
-                            if sim >= threshold && best.as_ref().is_none_or(|(s, _)| sim > *s) {
-                                best = Some((sim, cluster));
-                            }
+                            consider(similarity32(&n.sig, &decode(&other)), &cluster);
                         }
                     }
                 }
@@ -404,22 +584,61 @@ impl State {
                     Some((_, c)) => c,
                     None => format!("{:x}", Sha256::digest(id.as_bytes()))[..16].to_string(),
                 };
-                insert
-                    .execute(params![id, cluster, crate::minhash::to_bytes(sig)])
-                    .map_err(db_err)?;
-                if !empty {
-                    for band in bands {
-                        insert_band
-                            .execute(params![band as i64, id])
-                            .map_err(db_err)?;
-                    }
+                let doc = first_doc + k as i64;
+                doc_rows.push((doc, id, cluster.clone()));
+                for &band in &n.bands {
+                    band_rows.push((band as i64, doc));
+                    batch_in.entry(band).or_default().push(k);
                 }
-                out.push(cluster);
+                out[n.at] = Some(cluster);
+            }
+            // 5. the rows, many per statement; band rows in key order
+            // (b-tree inserts that stay local)
+            for chunk in doc_rows.chunks(CHUNK / 4) {
+                let mut stmt = tx
+                    .prepare_cached(&format!(
+                        "INSERT INTO doc_clusters (rowid, id, cluster, sig) VALUES {}",
+                        tuples(chunk.len(), 4)
+                    ))
+                    .map_err(db_err)?;
+                let mut values: Vec<rusqlite::types::Value> = Vec::with_capacity(chunk.len() * 4);
+                for (doc, id, cluster) in chunk {
+                    let sig = &fresh[(doc - first_doc) as usize].sig;
+                    values.push((*doc).into());
+                    values.push(id.to_string().into());
+                    values.push(cluster.clone().into());
+                    values.push(crate::minhash::encode32(sig).into());
+                }
+                stmt.execute(rusqlite::params_from_iter(values))
+                    .map_err(db_err)?;
+            }
+            band_rows.sort_unstable();
+            band_rows.dedup();
+            for chunk in band_rows.chunks(CHUNK / 2) {
+                let mut stmt = tx
+                    .prepare_cached(&format!(
+                        "INSERT OR IGNORE INTO doc_lsh (band, doc) VALUES {}",
+                        tuples(chunk.len(), 2)
+                    ))
+                    .map_err(db_err)?;
+                stmt.execute(rusqlite::params_from_iter(
+                    chunk.iter().flat_map(|(b, d)| [*b, *d]),
+                ))
+                .map_err(db_err)?;
+            }
+            // a repeated id takes the cluster of its first occurrence
+            for (at, (id, _)) in docs.iter().enumerate() {
+                if out[at].is_none() {
+                    out[at] = out[first_of[id]].clone();
+                }
             }
         }
         tx.commit().map_err(db_err)?;
         crate::crashpoint::wrote("state: document clusters");
-        Ok(out)
+        Ok(out
+            .into_iter()
+            .map(|c| c.expect("every document assigned"))
+            .collect())
     }
 
     /// Attempts recorded for a URL (tests and diagnostics).
@@ -432,5 +651,108 @@ impl State {
             .query_map(params![url], |r| Ok((r.get(0)?, r.get(1)?)))
             .map_err(db_err)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(db_err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::minhash::signature;
+
+    const STORY: &str = "中科曙光发布新一代超节点产品，单个系统可扩展至一万张国产AI加速卡，标志着国内万卡集群从规划走向交付。业内人士认为，在出口管制持续收紧的背景下，国内云厂商加快去英伟达化。";
+    const OTHER: &str = "液冷产业链订单饱满，温控龙头扩产，冷板式液冷方案的交付周期已延长至三个月以上，浸没式液冷渗透率有望提升。";
+
+    fn cluster(state: &mut State, docs: &[(&str, &str)]) -> Vec<String> {
+        let sigs: Vec<Vec<u64>> = docs.iter().map(|(_, t)| signature(t)).collect();
+        let keys: Vec<(&str, &[u64])> = docs
+            .iter()
+            .zip(&sigs)
+            .map(|((id, _), s)| (*id, s.as_slice()))
+            .collect();
+        state
+            .cluster_documents(&keys, crate::NEAR_DUPLICATE)
+            .unwrap()
+    }
+
+    #[test]
+    fn copies_share_a_cluster_within_and_across_batches_and_ids_keep_theirs() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut state = State::open(dir.path()).unwrap();
+        let repost = format!("来源：样例网 {STORY} 责任编辑：张三");
+        let first = cluster(
+            &mut state,
+            &[
+                ("a", STORY),
+                ("b", OTHER),
+                ("c", &repost),
+                ("a", STORY),
+                ("short", "ab"),
+            ],
+        );
+        assert_eq!(
+            first[0], first[2],
+            "a copy later in the batch joins the story"
+        );
+        assert_eq!(first[0], first[3], "a repeated id keeps its cluster");
+        assert_ne!(first[0], first[1]);
+        assert_ne!(first[4], first[0]);
+        let copy = format!("{STORY}（完）");
+        let second = cluster(&mut state, &[("d", &copy), ("b", "any text: b is known")]);
+        assert_eq!(
+            second[0], first[0],
+            "a copy in a later batch joins the story"
+        );
+        assert_eq!(
+            second[1], first[1],
+            "a known id keeps its cluster whatever its text"
+        );
+        drop(state);
+        let mut state = State::open(dir.path()).unwrap();
+        assert_eq!(cluster(&mut state, &[("c", &repost)])[0], first[0]);
+    }
+
+    #[test]
+    fn data_dirs_with_the_old_band_table_are_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let sig = signature(STORY);
+        {
+            // the layout before doc_lsh: 64-bit signatures, 32 text-keyed bands
+            let db = Connection::open(dir.path().join("state.sqlite")).unwrap();
+            db.execute_batch(
+                "CREATE TABLE doc_clusters (id TEXT PRIMARY KEY, cluster TEXT NOT NULL, sig BLOB NOT NULL);
+                 CREATE TABLE doc_bands (band INTEGER NOT NULL, id TEXT NOT NULL,
+                     PRIMARY KEY (band, id)) WITHOUT ROWID;",
+            )
+            .unwrap();
+            db.execute(
+                "INSERT INTO doc_clusters (id, cluster, sig) VALUES ('old', 'old-cluster', ?1)",
+                params![crate::minhash::to_bytes(&sig)],
+            )
+            .unwrap();
+            for b in crate::minhash::bands(&sig) {
+                db.execute(
+                    "INSERT INTO doc_bands (band, id) VALUES (?1, 'old')",
+                    params![b as i64],
+                )
+                .unwrap();
+            }
+        }
+        let mut state = State::open(dir.path()).unwrap();
+        let tables: i64 = state
+            .db
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'doc_bands'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(tables, 0, "the old table is dropped");
+        let rows: i64 = state
+            .db
+            .query_row("SELECT count(*) FROM doc_lsh", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows as usize, crate::minhash::DOC_BANDS);
+        let copy = format!("{STORY}（完）");
+        assert_eq!(cluster(&mut state, &[("new", &copy)]), ["old-cluster"]);
     }
 }

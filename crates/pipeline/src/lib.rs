@@ -11,7 +11,7 @@ pub mod run;
 
 use anyhow::{Result, bail};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use ticai_index::{TicaiIndex, canonical_company_names};
 use ticai_lexicon::Lexicon;
 use ticai_model::{Document, TaggedDocument};
@@ -41,6 +41,9 @@ pub struct Store {
     pub tagger: Arc<Tagger>,
     pub index: TicaiIndex,
     pub dir: PathBuf,
+    /// The state database, opened by the first ingest and kept open so that
+    /// its page cache stays warm across batches.
+    state: Mutex<Option<ticai_fetch::State>>,
 }
 
 impl Store {
@@ -55,6 +58,7 @@ impl Store {
             tagger,
             index,
             dir: data.to_path_buf(),
+            state: Mutex::new(None),
         })
     }
 
@@ -89,10 +93,16 @@ impl Store {
             .zip(&work)
             .map(|(d, (_, sig))| (d.id.as_str(), sig.as_slice()))
             .collect();
-        let mut state = ticai_fetch::State::open(&self.dir).map_err(|e| anyhow::anyhow!(e))?;
-        let clusters = state
-            .cluster_documents(&keys, ticai_fetch::NEAR_DUPLICATE)
-            .map_err(|e| anyhow::anyhow!(e))?;
+        let clusters = {
+            let mut guard = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            if guard.is_none() {
+                *guard = Some(ticai_fetch::State::open(&self.dir).map_err(|e| anyhow::anyhow!(e))?);
+            }
+            let state = guard.as_mut().expect("opened above");
+            state
+                .cluster_documents(&keys, ticai_fetch::NEAR_DUPLICATE)
+                .map_err(|e| anyhow::anyhow!(e))?
+        };
         for ((d, (t, _)), c) in docs.iter().zip(&work).zip(&clusters) {
             writer.upsert(d, t, &self.lexicon.version, Some(c))?;
         }
