@@ -265,6 +265,10 @@ fn two_runs_then_killed_runs_resume_to_one_clean_run() {
     );
     let r2 = last_report(&dir);
     assert_eq!(r2["documents"]["new"], 0);
+    assert_eq!(
+        r2["documents"]["upserted"], 0,
+        "stored pages are not re-read: {r2}"
+    );
     assert_eq!(r2["sources"][0]["new"], 0);
     assert_eq!(before, snapshot(&dir));
     let runs = ticai_env(&dir, &["runs", "--data-dir", "data"], &[]);
@@ -505,4 +509,146 @@ fn the_deploy_files_are_well_formed_and_hardened() {
         // verify also checks the binary and user exist; report, don't require
         eprintln!("systemd-analyze verify: {}", text(&out.stderr));
     }
+}
+
+/// `ticai doctor --format json`: (exit code, status of each check by name;
+/// a name checked twice keeps its worst status).
+fn doctor(dir: &Path, extra: &[&str]) -> (Option<i32>, BTreeMap<String, String>, String) {
+    let mut args = vec!["doctor", "--data-dir", "data", "--format", "json"];
+    args.extend_from_slice(extra);
+    let out = ticai_env(dir, &args, &[]);
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", text(&out.stdout), text(&out.stderr)));
+    let mut statuses = BTreeMap::new();
+    for c in v["checks"].as_array().unwrap() {
+        let name = c["name"].as_str().unwrap().to_string();
+        let status = c["status"].as_str().unwrap().to_string();
+        let rank = |s: &str| ["ok", "warning", "problem"].iter().position(|x| *x == s);
+        let worse = statuses
+            .get(&name)
+            .is_none_or(|old: &String| rank(&status) > rank(old));
+        if worse {
+            statuses.insert(name, status);
+        }
+    }
+    (out.status.code(), statuses, v.to_string())
+}
+
+#[test]
+fn doctor_finds_each_problem_and_says_what_to_do() {
+    let (base, _) = serve(handle);
+    let dir = scratch("doctor");
+    std::fs::write(dir.join("ticai.toml"), config(&base, false)).unwrap();
+    assert_eq!(run(&dir, &[]).status.code(), Some(1));
+
+    // healthy (the last run's failing page is a warning, not a problem)
+    let (code, s, json) = doctor(&dir, &["--deep"]);
+    assert_eq!(code, Some(0), "{json}");
+    for name in [
+        "data dir", "lexicon", "index", "tags", "state", "archive", "lock",
+    ] {
+        assert_eq!(s[name], "ok", "{name}: {json}");
+    }
+    assert_eq!(s["last run"], "warning", "{json}");
+    assert!(json.contains("4 archived pages"), "{json}");
+    let human = ticai_env(&dir, &["doctor", "--data-dir", "data"], &[]);
+    assert!(
+        text(&human.stdout).contains("all is well"),
+        "{}",
+        text(&human.stdout)
+    );
+
+    // a stale lock: a warning (the next run takes it over)
+    std::fs::write(
+        dir.join("data/run.lock"),
+        "pid=4000000\nstarted=2026-11-18T00:00:00Z\n",
+    )
+    .unwrap();
+    let (code, s, json) = doctor(&dir, &[]);
+    assert_eq!((code, s["lock"].as_str()), (Some(0), "warning"), "{json}");
+    assert!(json.contains("4000000"), "{json}");
+    // a lock that names no holder: a problem, with the file to remove
+    std::fs::write(dir.join("data/run.lock"), "garbage").unwrap();
+    let (code, s, json) = doctor(&dir, &[]);
+    assert_eq!((code, s["lock"].as_str()), (Some(1), "problem"), "{json}");
+    assert!(json.contains("run.lock"), "{json}");
+    std::fs::remove_file(dir.join("data/run.lock")).unwrap();
+
+    // a damaged archive file (found with --deep), then a missing one
+    let mut archived = BTreeMap::new();
+    files(&dir.join("data/archive"), "", &mut archived);
+    let (name, _) = archived.iter().next().unwrap();
+    let file = dir.join("data/archive").join(name);
+    let saved = std::fs::read(&file).unwrap();
+    std::fs::write(&file, b"not zstd").unwrap();
+    assert_eq!(
+        doctor(&dir, &[]).0,
+        Some(0),
+        "without --deep only presence is checked"
+    );
+    let (code, s, json) = doctor(&dir, &["--deep"]);
+    assert_eq!(
+        (code, s["archive"].as_str()),
+        (Some(1), "problem"),
+        "{json}"
+    );
+    assert!(json.contains("does not decode"), "{json}");
+    std::fs::remove_file(&file).unwrap();
+    let (code, s, json) = doctor(&dir, &[]);
+    assert_eq!(
+        (code, s["archive"].as_str()),
+        (Some(1), "problem"),
+        "{json}"
+    );
+    assert!(
+        json.contains("1 of 4 archived bodies are missing"),
+        "{json}"
+    );
+    assert!(
+        json.contains(&base),
+        "the missing page's URL is named: {json}"
+    );
+    std::fs::write(&file, saved).unwrap();
+    assert_eq!(doctor(&dir, &["--deep"]).0, Some(0));
+
+    // documents tagged with another lexicon than the one in use
+    let lex = dir.join("lexicon");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lexicons"),
+        &lex,
+    );
+    let theme = lex.join("themes/ai-compute.toml");
+    let mut t = std::fs::read_to_string(&theme).unwrap();
+    t.push_str("\n# a reviewed edit\n");
+    std::fs::write(&theme, t).unwrap();
+    let lexicon = ["--lexicon", lex.to_str().unwrap()];
+    let (code, s, json) = doctor(&dir, &lexicon);
+    assert_eq!((code, s["tags"].as_str()), (Some(1), "problem"), "{json}");
+    assert!(json.contains("ticai retag"), "{json}");
+    // the next run re-tags them, so the series never mix two lexicons
+    let mut args = lexicon.to_vec();
+    args.extend_from_slice(RUN);
+    let out = ticai_env(&dir, &args, &[("TICAI_RUN_DAY", DAY)]);
+    assert!(
+        text(&out.stdout).contains("4 document(s) re-tagged"),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert_eq!(last_report(&dir)["documents"]["retagged"], 4);
+    assert_eq!(doctor(&dir, &lexicon).0, Some(0));
+
+    // an index moved aside: the state knows which index took the pages, so
+    // ingest --fetched gives the new index every page
+    std::fs::rename(dir.join("data/index"), dir.join("index.old")).unwrap();
+    common::ingest_fetched(&dir, 4);
+
+    // a state database that is not one
+    std::fs::write(dir.join("data/state.sqlite"), vec![b'x'; 8192]).unwrap();
+    for ext in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(dir.join(format!("data/state.sqlite{ext}")));
+    }
+    let (code, s, json) = doctor(&dir, &[]);
+    assert_eq!((code, s["state"].as_str()), (Some(1), "problem"), "{json}");
+    assert!(json.contains("backup"), "{json}");
 }

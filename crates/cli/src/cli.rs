@@ -36,6 +36,9 @@ pub enum Command {
     Run(cmd::run::RunArgs),
     /// List past runs (the reports in the data dir's runs/).
     Runs(cmd::run::RunsArgs),
+    /// Check a data directory (index, state database, archive, lexicon
+    /// version, lock, last run); exit 0 when all is well, 1 on a problem.
+    Doctor(cmd::run::DoctorArgs),
     /// Tag documents and add them to the search index (upsert by id).
     Ingest(cmd::store::IngestArgs),
     /// Re-tag stored documents after a lexicon change (no re-fetching).
@@ -75,6 +78,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Fetch(args) => cmd::fetch::run(args, data),
         Command::Run(args) => cmd::run::run(args, data, lexicon),
         Command::Runs(args) => cmd::run::runs(args, data),
+        Command::Doctor(args) => cmd::run::doctor(args, data, lexicon),
         Command::Ingest(args) => cmd::store::ingest(args, data, lexicon),
         Command::Retag(args) => cmd::store::retag(args, data, lexicon),
         Command::Search(args) => cmd::store::search(args, data, lexicon),

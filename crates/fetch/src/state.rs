@@ -46,7 +46,8 @@ pub struct StoredPage {
     pub content_type: Option<String>,
     pub fetched_at: String,
     pub cluster_id: String,
-    pub body: Vec<u8>,
+    /// The body's key in the archive ([`State::read_archive`]).
+    pub hash: String,
 }
 
 fn now() -> String {
@@ -91,6 +92,96 @@ fn db_err(e: rusqlite::Error) -> String {
     format!("state database: {e}")
 }
 
+/// What `ticai doctor` finds in a state database (opened read-only).
+#[derive(Debug, Default)]
+pub struct StateCheck {
+    /// `PRAGMA integrity_check`'s messages (empty when it says "ok").
+    pub integrity: Vec<String>,
+    /// Pages whose body is stored.
+    pub archived_pages: u64,
+    /// (url, archive file) of stored bodies whose file is missing.
+    pub missing: Vec<(String, PathBuf)>,
+    /// (url, archive file, what is wrong) of bodies that do not decode or
+    /// whose content no longer has its hash (with `deep`).
+    pub corrupt: Vec<(String, PathBuf, String)>,
+    /// Documents with a near-duplicate cluster.
+    pub clustered_documents: u64,
+}
+
+/// Checks the state database of a data directory without writing to it:
+/// its integrity, and that every stored body's archive file exists (and,
+/// with `deep`, decodes to content with the recorded hash).
+pub fn check(data_dir: &Path, deep: bool) -> DbResult<StateCheck> {
+    use rusqlite::OpenFlags;
+    let path = data_dir.join("state.sqlite");
+    let db = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let named = |e: rusqlite::Error| format!("{}: {e}", path.display());
+    let mut out = StateCheck::default();
+    let mut stmt = db.prepare("PRAGMA integrity_check(20)").map_err(named)?;
+    let messages = stmt
+        .query_map([], |r| r.get::<_, String>(0))
+        .map_err(named)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(named)?;
+    out.integrity = messages.into_iter().filter(|m| m != "ok").collect();
+    let has = |table: &str| -> DbResult<bool> {
+        db.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
+            params![table],
+            |r| r.get(0),
+        )
+        .map_err(named)
+    };
+    if has("pages")? {
+        let archive = data_dir.join("archive");
+        let mut stmt = db
+            .prepare(
+                "SELECT url, content_hash FROM pages WHERE content_hash IS NOT NULL ORDER BY url",
+            )
+            .map_err(named)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(named)?;
+        for row in rows {
+            let (url, hash) = row.map_err(named)?;
+            out.archived_pages += 1;
+            if hash.len() < 3 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+                out.corrupt.push((
+                    url,
+                    archive.clone(),
+                    format!("content hash {hash:?} is not a sha256"),
+                ));
+                continue;
+            }
+            let file = archive.join(&hash[..2]).join(format!("{hash}.zst"));
+            if !file.is_file() {
+                out.missing.push((url, file));
+            } else if deep {
+                let problem = match std::fs::read(&file) {
+                    Err(e) => Some(e.to_string()),
+                    Ok(bytes) => match zstd::decode_all(bytes.as_slice()) {
+                        Err(e) => Some(format!("does not decode: {e}")),
+                        Ok(body) if format!("{:x}", Sha256::digest(&body)) != hash => {
+                            Some("content does not match its hash".to_string())
+                        }
+                        Ok(_) => None,
+                    },
+                };
+                if let Some(p) = problem {
+                    out.corrupt.push((url, file, p));
+                }
+            }
+        }
+    }
+    if has("doc_clusters")? {
+        out.clustered_documents = db
+            .query_row("SELECT count(*) FROM doc_clusters", [], |r| r.get(0))
+            .map_err(named)?;
+    }
+    Ok(out)
+}
+
 impl State {
     pub fn open(data_dir: &Path) -> DbResult<State> {
         std::fs::create_dir_all(data_dir.join("archive"))
@@ -131,7 +222,10 @@ impl State {
              -- LSH bands of each document in doc_lsh, keyed by its rowid)
              CREATE TABLE IF NOT EXISTS doc_clusters (id TEXT PRIMARY KEY, cluster TEXT NOT NULL, sig BLOB NOT NULL);
              CREATE TABLE IF NOT EXISTS doc_lsh (band INTEGER NOT NULL, doc INTEGER NOT NULL,
-                 PRIMARY KEY (band, doc)) WITHOUT ROWID;",
+                 PRIMARY KEY (band, doc)) WITHOUT ROWID;
+             -- stored pages committed to an index (its id: index/ticai-index.id),
+             -- with the body hash they were indexed from
+             CREATE TABLE IF NOT EXISTS indexed (url TEXT PRIMARY KEY, hash TEXT NOT NULL, index_id TEXT NOT NULL);",
         )
         .map_err(db_err)?;
         let mut state = State {
@@ -359,16 +453,22 @@ impl State {
     }
 
     /// Every stored article, for `ticai ingest --fetched`.
-    pub fn stored_pages(&self) -> DbResult<Vec<StoredPage>> {
+    /// Stored articles not yet in the index `index_id` with their current
+    /// body (every stored article with `None`), in URL order. Bodies are
+    /// read one at a time with [`State::read_archive`].
+    pub fn pages_to_index(&self, index_id: Option<&str>) -> DbResult<Vec<StoredPage>> {
         let mut stmt = self
             .db
             .prepare(
-                "SELECT url, source, content_type, last_fetched, cluster_id, content_hash, body_selector FROM pages
-                 WHERE kind = 'article' AND content_hash IS NOT NULL ORDER BY url",
+                "SELECT p.url, p.source, p.content_type, p.last_fetched, p.cluster_id, p.content_hash, p.body_selector
+                 FROM pages p LEFT JOIN indexed i ON i.url = p.url
+                 WHERE p.kind = 'article' AND p.content_hash IS NOT NULL
+                   AND (?1 IS NULL OR i.url IS NULL OR i.hash != p.content_hash OR i.index_id != ?1)
+                 ORDER BY p.url",
             )
             .map_err(db_err)?;
         let rows = stmt
-            .query_map([], |r| {
+            .query_map(params![index_id], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
@@ -386,8 +486,8 @@ impl State {
                 row.map_err(db_err)?;
             out.push(StoredPage {
                 body_selector,
-                body: self.read_archive(&hash)?,
                 cluster_id: cluster.unwrap_or_else(|| hash[..16].to_string()),
+                hash,
                 url,
                 source,
                 content_type,
@@ -395,6 +495,31 @@ impl State {
             });
         }
         Ok(out)
+    }
+
+    /// Records that these (url, body hash) pages are committed to the index
+    /// `index_id`, so that later runs skip them. Written only after the
+    /// index commit: a kill in between makes the next run upsert them again
+    /// (upserts by id are idempotent).
+    pub fn mark_indexed(&mut self, pages: &[(String, String)], index_id: &str) -> DbResult<()> {
+        if pages.is_empty() {
+            return Ok(());
+        }
+        let tx = self.db.transaction().map_err(db_err)?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO indexed (url, hash, index_id) VALUES (?1, ?2, ?3)
+                     ON CONFLICT(url) DO UPDATE SET hash = excluded.hash, index_id = excluded.index_id",
+                )
+                .map_err(db_err)?;
+            for (url, hash) in pages {
+                stmt.execute(params![url, hash, index_id]).map_err(db_err)?;
+            }
+        }
+        tx.commit().map_err(db_err)?;
+        crate::crashpoint::wrote("state: indexed pages");
+        Ok(())
     }
 
     /// Near-duplicate clusters for documents ingested from files: a

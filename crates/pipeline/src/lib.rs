@@ -3,8 +3,9 @@
 //! ([`Store`]), fetch ([`ticai_fetch::run`]), extract, tag and index
 //! ([`Store::ingest`], [`Store::ingest_fetched`], [`Store::retag`]), the
 //! daily run with exports, alerts and its report ([`run::run`]), the run
-//! lock ([`lock`]).
+//! lock ([`lock`]), the check of a data directory ([`doctor`]).
 
+pub mod doctor;
 pub mod lexicons;
 pub mod lock;
 pub mod run;
@@ -134,25 +135,61 @@ impl Store {
         Ok(n)
     }
 
-    /// Ingests every article the fetcher stored, committing every
-    /// `commit_every` documents; returns (documents, pages that failed
-    /// extraction).
+    /// The identity of this data dir's index (`index/ticai-index.id`,
+    /// created with the index): the state records which pages are in which
+    /// index, so a rebuilt index gets every page again.
+    pub fn index_id(&self) -> Result<String> {
+        let path = self.dir.join("index").join(INDEX_ID_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(id) if !id.trim().is_empty() => return Ok(id.trim().to_string()),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => bail!("{}: {e}", path.display()),
+        }
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+        );
+        h.write_u32(std::process::id());
+        let id = format!("{:016x}", h.finish());
+        let tmp = path.with_extension("id.tmp");
+        std::fs::write(&tmp, format!("{id}\n"))
+            .and_then(|()| std::fs::rename(&tmp, &path))
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        Ok(id)
+    }
+
+    /// Ingests the articles the fetcher stored that this index does not
+    /// hold yet with their current body (every one with `all`), committing
+    /// every `commit_every` documents and at the end; returns (documents,
+    /// pages that failed extraction).
     ///
-    /// Nothing marks a page as indexed: every run re-reads every stored page
-    /// and upserts it by id (its canonical URL), so a run killed at any point
-    /// loses at most the uncommitted upserts, which the next run redoes.
+    /// After each commit the state records the committed pages, so the next
+    /// run reads only new and changed pages; a run killed between a commit
+    /// and that record upserts those pages again (by id: idempotent).
     pub fn ingest_fetched(
         &self,
         writer: &mut ticai_index::Writer<'_>,
         jobs: usize,
         commit_every: usize,
+        all: bool,
     ) -> Result<(usize, usize)> {
-        let state = ticai_fetch::State::open(&self.dir).map_err(|e| anyhow::anyhow!(e))?;
-        let pages = state.stored_pages().map_err(|e| anyhow::anyhow!(e))?;
+        let index_id = self.index_id()?;
+        let mut state = ticai_fetch::State::open(&self.dir).map_err(|e| anyhow::anyhow!(e))?;
+        let pages = state
+            .pages_to_index((!all).then_some(index_id.as_str()))
+            .map_err(|e| anyhow::anyhow!(e))?;
         let batch = BATCH.min(commit_every.max(1));
         let (mut docs, mut clusters, mut failed, mut n) = (Vec::new(), Vec::new(), 0, 0);
-        let mut since_commit = 0;
+        // (url, hash) of the pages read since the last commit
+        let (mut pending, mut since_commit) = (Vec::new(), 0);
         for p in pages {
+            let body = state
+                .read_archive(&p.hash)
+                .map_err(|e| anyhow::anyhow!(e))?;
             let options = ticai_extract::Options {
                 url: Some(p.url.clone()),
                 content_type: p.content_type.clone(),
@@ -161,10 +198,13 @@ impl Store {
                     .ok()
                     .map(|d| d.date_naive()),
             };
-            let ex = ticai_extract::extract_page(&p.body, &options);
+            let ex = ticai_extract::extract_page(&body, &options);
             if let Some(reason) = ex.failure {
+                // reported once: the same body fails the same way next time
+                // (`ingest --fetched --all` retries every page)
                 eprintln!("ticai: {}: extraction failed: {reason}", p.url);
                 failed += 1;
+                pending.push((p.url, p.hash));
                 continue;
             }
             for mut d in documents(&p.url, ex.articles) {
@@ -173,6 +213,7 @@ impl Store {
                 docs.push(d);
                 clusters.push(p.cluster_id.clone());
             }
+            pending.push((p.url, p.hash));
             if docs.len() >= batch {
                 let k = self.ingest_clustered(&mut docs, &clusters, writer, jobs)?;
                 clusters.clear();
@@ -180,14 +221,27 @@ impl Store {
                 since_commit += k;
                 if since_commit >= commit_every {
                     commit(writer)?;
+                    state
+                        .mark_indexed(&std::mem::take(&mut pending), &index_id)
+                        .map_err(|e| anyhow::anyhow!(e))?;
                     since_commit = 0;
                 }
             }
         }
         n += self.ingest_clustered(&mut docs, &clusters, writer, jobs)?;
+        if !pending.is_empty() {
+            commit(writer)?;
+            state
+                .mark_indexed(&pending, &index_id)
+                .map_err(|e| anyhow::anyhow!(e))?;
+        }
         Ok((n, failed))
     }
 }
+
+/// The file in the index directory that names the index (see
+/// [`Store::index_id`]).
+pub const INDEX_ID_FILE: &str = "ticai-index.id";
 
 /// What [`Store::retag`] did.
 #[derive(Clone, Debug, serde::Serialize)]

@@ -74,7 +74,8 @@ pub struct RunOptions {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct IngestReport {
-    /// Documents upserted (every stored page is re-read; upserts by id).
+    /// Documents upserted: those of pages new or changed since the index
+    /// last took them (upserts by id).
     pub upserted: usize,
     /// Documents in the index before and after.
     pub before: u64,
@@ -82,6 +83,9 @@ pub struct IngestReport {
     /// after - before: documents new to the index.
     pub new: u64,
     pub extraction_failed: usize,
+    /// Documents re-tagged because the lexicon changed since they were
+    /// tagged (series never mix two lexicons).
+    pub retagged: usize,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -149,6 +153,12 @@ impl RunReport {
             s.push_str(&format!(
                 "index: {} new document(s), {} in all\n",
                 d.new, d.after
+            ));
+        }
+        if d.retagged > 0 {
+            s.push_str(&format!(
+                "index: {} document(s) re-tagged with lexicon {}\n",
+                d.retagged, self.lexicon_version
             ));
         }
         let written = self.exports.iter().filter(|e| e.written).count();
@@ -406,9 +416,21 @@ pub fn run(opts: &RunOptions, progress: &(dyn Fn(&str) + Sync)) -> Result<RunRep
     let before = store.index.num_docs()?;
     let mut writer = store.index.writer()?;
     let (upserted, extraction_failed) =
-        store.ingest_fetched(&mut writer, jobs(opts.jobs), 50_000)?;
+        store.ingest_fetched(&mut writer, jobs(opts.jobs), 50_000, false)?;
     crate::commit(&mut writer)?;
     drop(writer);
+    let lexicon_changed = store
+        .index
+        .stats()?
+        .lexicon_versions
+        .iter()
+        .any(|(v, _)| *v != store.lexicon.version);
+    let retagged = if lexicon_changed {
+        tracing::info!(version = %store.lexicon.version, "retag");
+        store.retag(false, jobs(opts.jobs), 50_000)?.retagged
+    } else {
+        0
+    };
     let after = store.index.num_docs()?;
     timings.insert("ingest".to_string(), t0.elapsed().as_secs_f64());
 
@@ -437,6 +459,7 @@ pub fn run(opts: &RunOptions, progress: &(dyn Fn(&str) + Sync)) -> Result<RunRep
             after,
             new: after.saturating_sub(before),
             extraction_failed,
+            retagged,
         },
         exports,
         rising,

@@ -137,3 +137,51 @@ pub fn runs(args: RunsArgs, data: Option<&Path>) -> Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Also decode every archived body and compare it with its hash.
+    #[arg(long)]
+    pub deep: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutFormat,
+}
+
+pub fn doctor(args: DoctorArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Result<ExitCode> {
+    use ticai_pipeline::doctor::{Options, Status};
+    let data = data_dir(data)?;
+    let report = ticai_pipeline::doctor::doctor(&data, lexicon, &Options { deep: args.deep });
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        OutFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
+        OutFormat::Table => {
+            writeln!(out, "ticai doctor: {}", report.data_dir)?;
+            for c in &report.checks {
+                let status = match c.status {
+                    Status::Ok => "ok",
+                    Status::Warning => "warning",
+                    Status::Problem => "PROBLEM",
+                };
+                writeln!(out, "  {status:<8} {:<9} {}", c.name, c.detail)?;
+                if let Some(fix) = &c.fix {
+                    writeln!(out, "  {:<8} {:<9} fix: {fix}", "", "")?;
+                }
+            }
+            let problems = report
+                .checks
+                .iter()
+                .filter(|c| c.status == Status::Problem)
+                .count();
+            if problems == 0 {
+                writeln!(out, "all is well")?;
+            } else {
+                writeln!(out, "{problems} problem(s) found")?;
+            }
+        }
+    }
+    Ok(if report.healthy() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

@@ -28,6 +28,11 @@ pub struct IngestArgs {
     /// archive (ids are canonical URLs; cluster ids are kept).
     #[arg(long)]
     pub fetched: bool,
+    /// With --fetched: every stored article, not only those this index
+    /// does not hold yet (after restoring the index from a backup, or to
+    /// re-extract with a newer ticai).
+    #[arg(long, requires = "fetched")]
+    pub all: bool,
     /// Files, directories or `-`.
     #[arg(required_unless_present = "fetched")]
     pub paths: Vec<PathBuf>,
@@ -68,7 +73,7 @@ pub fn ingest(args: IngestArgs, data: Option<&Path>, lexicon: Option<&Path>) -> 
     )?;
     ingested += store.ingest(&mut batch, &mut writer, jobs)?;
     if args.fetched {
-        let (n, bad) = store.ingest_fetched(&mut writer, jobs, commit_every)?;
+        let (n, bad) = store.ingest_fetched(&mut writer, jobs, commit_every, args.all)?;
         ingested += n;
         failed += bad;
     }
