@@ -406,6 +406,33 @@ fn a_bad_config_exits_2() {
         "{}",
         text(&out.stderr)
     );
+    // a log level that is not one is refused, naming the variable
+    let out = run(&dir, &[("TICAI_LOG", "loud")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("TICAI_LOG"),
+        "{}",
+        text(&out.stderr)
+    );
+    // warn hides the stage lines that info shows
+    std::fs::write(
+        dir.join("ticai.toml"),
+        "[[source]]\nname = \"a\"\ntype = \"rss\"\nurl = \"http://127.0.0.1:9/\"\n",
+    )
+    .unwrap();
+    let info = run(&dir, &[]);
+    assert!(
+        text(&info.stderr).contains("ingest"),
+        "{}",
+        text(&info.stderr)
+    );
+    let warn = run(&dir, &[("TICAI_LOG", "warn")]);
+    assert_eq!(warn.status.code(), info.status.code());
+    assert!(
+        !text(&warn.stderr).contains(" INFO "),
+        "{}",
+        text(&warn.stderr)
+    );
 }
 
 /// `deploy/`: the systemd unit pair parses (every line a section, comment

@@ -9,5 +9,6 @@ pub mod input;
 /// The lexicon loading of the pipeline crate (kept here for old paths).
 pub use ticai_pipeline::lexicons;
 pub mod output;
+pub mod progress;
 
 pub use cli::{Cli, run};

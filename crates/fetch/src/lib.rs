@@ -103,12 +103,65 @@ struct Item {
     url: String,
 }
 
+/// What a fetch is doing, for progress bars and log lines (`Display`
+/// gives the log line).
+#[derive(Clone, Debug)]
+pub enum Progress<'a> {
+    /// A source's listing is being read.
+    Listing {
+        source: &'a str,
+        location: &'a str,
+    },
+    /// A source is listed: `to_fetch` of its `listed` items are new.
+    Queued {
+        source: &'a str,
+        listed: usize,
+        to_fetch: usize,
+    },
+    Stored {
+        source: &'a str,
+        url: &'a str,
+    },
+    /// The server says the stored copy is current.
+    Unchanged {
+        source: &'a str,
+        url: &'a str,
+    },
+    Failed {
+        source: &'a str,
+        url: &'a str,
+        reason: &'a str,
+    },
+    /// `--dry-run`: an item that would be fetched or stored.
+    Would {
+        source: &'a str,
+        url: &'a str,
+    },
+}
+
+impl std::fmt::Display for Progress<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Progress::Listing { source, location } => write!(f, "{source}: listing {location}"),
+            Progress::Queued {
+                source,
+                listed,
+                to_fetch,
+            } => write!(f, "{source}: {listed} listed, {to_fetch} to fetch"),
+            Progress::Stored { url, .. } => write!(f, "  stored {url}"),
+            Progress::Unchanged { url, .. } => write!(f, "  not modified {url}"),
+            Progress::Failed { url, reason, .. } => write!(f, "  failed {url}: {reason}"),
+            Progress::Would { url, .. } => write!(f, "  would fetch {url}"),
+        }
+    }
+}
+
 /// Runs the fetch for every (or one) source of `config` into `data_dir`.
 pub async fn run(
     config: &Config,
     data_dir: &Path,
     options: &RunOptions,
-    progress: &(dyn Fn(&str) + Sync),
+    progress: &(dyn Fn(&Progress<'_>) + Sync),
 ) -> Result<Summary, String> {
     if let Some(name) = &options.only_source
         && !config.sources.iter().any(|s| &s.name == name)
@@ -123,7 +176,10 @@ pub async fn run(
         .iter()
         .filter(|s| options.only_source.as_ref().is_none_or(|n| n == &s.name))
     {
-        progress(&format!("{}: listing {}", source.name, source.location));
+        progress(&Progress::Listing {
+            source: &source.name,
+            location: &source.location,
+        });
         let mut s = SourceSummary {
             name: source.name.clone(),
             ..Default::default()
@@ -132,9 +188,17 @@ pub async fn run(
             match local_pages(source) {
                 Ok(pages) => {
                     s.listed = pages.len().min(source.max_items);
+                    progress(&Progress::Queued {
+                        source: &source.name,
+                        listed: s.listed,
+                        to_fetch: s.listed,
+                    });
                     for (url, content_type, body) in pages.into_iter().take(source.max_items) {
                         if options.dry_run {
-                            progress(&format!("  would store {url}"));
+                            progress(&Progress::Would {
+                                source: &source.name,
+                                url: &url,
+                            });
                             continue;
                         }
                         if state.known(&url)?.stored {
@@ -151,6 +215,10 @@ pub async fn run(
                         };
                         s.duplicates += usize::from(store(&mut state, source, &url, &r)?);
                         s.new += 1;
+                        progress(&Progress::Stored {
+                            source: &source.name,
+                            url: &url,
+                        });
                     }
                 }
                 Err(reason) => s.listing_error(&source.location, reason),
@@ -174,7 +242,10 @@ pub async fn run(
         s.listed = items.len();
         if options.dry_run {
             for it in &items {
-                progress(&format!("  would fetch {}", it.url));
+                progress(&Progress::Would {
+                    source: &source.name,
+                    url: &it.url,
+                });
             }
             summary.sources.push(s);
             continue;
@@ -191,6 +262,11 @@ pub async fn run(
                 (it, outcome, attempts)
             });
         }
+        progress(&Progress::Queued {
+            source: &source.name,
+            listed: s.listed,
+            to_fetch: tasks.len(),
+        });
         while let Some(joined) = tasks.join_next().await {
             let (it, outcome, attempts) = joined.map_err(|e| format!("fetch task failed: {e}"))?;
             for a in &attempts {
@@ -201,13 +277,26 @@ pub async fn run(
                     let dup = store(&mut state, source, &it.url, &r)?;
                     s.new += 1;
                     s.duplicates += usize::from(dup);
-                    progress(&format!("  stored {}", it.url));
+                    progress(&Progress::Stored {
+                        source: &source.name,
+                        url: &it.url,
+                    });
                 }
-                Outcome::NotModified => s.skipped += 1,
+                Outcome::NotModified => {
+                    s.skipped += 1;
+                    progress(&Progress::Unchanged {
+                        source: &source.name,
+                        url: &it.url,
+                    });
+                }
                 Outcome::Failed { status, reason } => {
                     state.record_failure(&it.url, &source.name, status, &reason)?;
                     s.failed += 1;
-                    progress(&format!("  failed {}: {reason}", it.url));
+                    progress(&Progress::Failed {
+                        source: &source.name,
+                        url: &it.url,
+                        reason: &reason,
+                    });
                     s.errors.push(ErrorRow {
                         url: it.url.clone(),
                         reason,

@@ -170,12 +170,14 @@ impl Store {
     /// After each commit the state records the committed pages, so the next
     /// run reads only new and changed pages; a run killed between a commit
     /// and that record upserts those pages again (by id: idempotent).
+    /// `progress` gets (pages read, pages to read).
     pub fn ingest_fetched(
         &self,
         writer: &mut ticai_index::Writer<'_>,
         jobs: usize,
         commit_every: usize,
         all: bool,
+        progress: &dyn Fn(usize, usize),
     ) -> Result<(usize, usize)> {
         let index_id = self.index_id()?;
         let mut state = ticai_fetch::State::open(&self.dir).map_err(|e| anyhow::anyhow!(e))?;
@@ -186,7 +188,11 @@ impl Store {
         let (mut docs, mut clusters, mut failed, mut n) = (Vec::new(), Vec::new(), 0, 0);
         // (url, hash) of the pages read since the last commit
         let (mut pending, mut since_commit) = (Vec::new(), 0);
-        for p in pages {
+        let total = pages.len();
+        for (done, p) in pages.into_iter().enumerate() {
+            if done % 64 == 0 {
+                progress(done, total);
+            }
             let body = state
                 .read_archive(&p.hash)
                 .map_err(|e| anyhow::anyhow!(e))?;
@@ -229,6 +235,7 @@ impl Store {
             }
         }
         n += self.ingest_clustered(&mut docs, &clusters, writer, jobs)?;
+        progress(total, total);
         if !pending.is_empty() {
             commit(writer)?;
             state

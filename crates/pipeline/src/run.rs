@@ -373,8 +373,22 @@ pub fn lock(data: &Path) -> Result<RunLock, RunError> {
     })
 }
 
-/// One daily run; `progress` receives fetch progress lines.
-pub fn run(opts: &RunOptions, progress: &(dyn Fn(&str) + Sync)) -> Result<RunReport, RunError> {
+/// What a run is doing, for progress bars and log lines.
+#[derive(Clone, Debug)]
+pub enum Event<'a> {
+    Fetch(&'a ticai_fetch::Progress<'a>),
+    /// `done` of the `total` pages to ingest are read.
+    Ingest {
+        done: usize,
+        total: usize,
+    },
+}
+
+/// One daily run; `progress` receives what it is doing.
+pub fn run(
+    opts: &RunOptions,
+    progress: &(dyn Fn(&Event<'_>) + Sync),
+) -> Result<RunReport, RunError> {
     let started = chrono::Utc::now();
     let config = Config::load(&opts.config).map_err(RunError::CannotStart)?;
     let cfg = config.run.clone();
@@ -405,7 +419,7 @@ pub fn run(opts: &RunOptions, progress: &(dyn Fn(&str) + Sync)) -> Result<RunRep
             &config,
             &opts.data,
             &ticai_fetch::RunOptions::default(),
-            progress,
+            &|p: &ticai_fetch::Progress<'_>| progress(&Event::Fetch(p)),
         ))
         .map_err(|e| RunError::Failed(anyhow::anyhow!(e)))?;
     drop(runtime);
@@ -415,8 +429,13 @@ pub fn run(opts: &RunOptions, progress: &(dyn Fn(&str) + Sync)) -> Result<RunRep
     let t0 = Instant::now();
     let before = store.index.num_docs()?;
     let mut writer = store.index.writer()?;
-    let (upserted, extraction_failed) =
-        store.ingest_fetched(&mut writer, jobs(opts.jobs), 50_000, false)?;
+    let (upserted, extraction_failed) = store.ingest_fetched(
+        &mut writer,
+        jobs(opts.jobs),
+        50_000,
+        false,
+        &|done, total| progress(&Event::Ingest { done, total }),
+    )?;
     crate::commit(&mut writer)?;
     drop(writer);
     let lexicon_changed = store

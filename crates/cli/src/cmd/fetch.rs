@@ -39,24 +39,23 @@ pub fn run(args: FetchArgs, data: Option<&Path>) -> Result<ExitCode> {
         since,
         dry_run: args.dry_run,
     };
-    // a spinner on a terminal; plain lines on stderr otherwise (cron logs)
+    // bars per source on a terminal; plain lines on stderr otherwise (cron logs)
     let quiet = args.format == OutFormat::Json;
-    let bar = (!quiet && std::io::IsTerminal::is_terminal(&std::io::stderr())).then(|| {
-        let b = indicatif::ProgressBar::new_spinner();
-        b.enable_steady_tick(std::time::Duration::from_millis(120));
-        b
-    });
-    let progress = |line: &str| match &bar {
-        Some(b) => b.set_message(line.to_string()),
-        None if !quiet => eprintln!("{} {line}", chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ")),
-        None => {}
-    };
+    let bars = crate::progress::Bars::new(
+        !quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        |line| {
+            if !quiet {
+                eprintln!("{} {line}", chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ"))
+            }
+        },
+    );
+    let progress = |p: &ticai_fetch::Progress<'_>| bars.fetch(p);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let summary = runtime
-        .block_on(ticai_fetch::run(&config, &data, &options, &progress))
-        .map_err(|e| anyhow!(e))?;
+    let summary = runtime.block_on(ticai_fetch::run(&config, &data, &options, &progress));
+    bars.clear();
+    let summary = summary.map_err(|e| anyhow!(e))?;
     let mut out = std::io::stdout().lock();
     match args.format {
         OutFormat::Json => writeln!(out, "{}", serde_json::to_string(&summary)?)?,

@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use ticai_pipeline::run::{RunOptions, list_runs};
+use ticai_pipeline::run::{Event, RunOptions, list_runs};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
@@ -28,9 +28,20 @@ pub struct RunArgs {
     pub jobs: Option<usize>,
 }
 
-fn init_logging(format: LogFormat) {
+/// The log level: `TICAI_LOG` (error, warn, info, debug, trace), default info.
+fn log_level() -> Result<tracing::Level, String> {
+    match std::env::var("TICAI_LOG") {
+        Err(_) => Ok(tracing::Level::INFO),
+        Ok(v) if v.is_empty() => Ok(tracing::Level::INFO),
+        Ok(v) => v.parse().map_err(|_| {
+            format!("TICAI_LOG={v:?}: not a log level (error, warn, info, debug, trace)")
+        }),
+    }
+}
+
+fn init_logging(format: LogFormat, level: tracing::Level) {
     let builder = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::INFO)
+        .with_max_level(level)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     let _ = match format {
@@ -40,7 +51,13 @@ fn init_logging(format: LogFormat) {
 }
 
 pub fn run(args: RunArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Result<ExitCode> {
-    init_logging(args.log_format);
+    match log_level() {
+        Ok(level) => init_logging(args.log_format, level),
+        Err(e) => {
+            eprintln!("ticai: the run could not start: {e}");
+            return Ok(ExitCode::from(ticai_pipeline::run::EXIT_CANNOT_START));
+        }
+    }
     let data = match data_dir(data) {
         Ok(d) => d,
         Err(e) => {
@@ -54,22 +71,16 @@ pub fn run(args: RunArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Result
         lexicon: lexicon.map(Path::to_path_buf),
         jobs: args.jobs,
     };
-    // a spinner with the fetch progress on a terminal; log lines otherwise
-    let bar = (args.log_format == LogFormat::Text
-        && std::io::IsTerminal::is_terminal(&std::io::stderr()))
-    .then(|| {
-        let b = indicatif::ProgressBar::new_spinner();
-        b.enable_steady_tick(std::time::Duration::from_millis(120));
-        b
+    // bars per source and for ingest on a terminal; log lines otherwise
+    let tty =
+        args.log_format == LogFormat::Text && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let bars =
+        crate::progress::Bars::new(tty, |line| tracing::info!(target: "ticai::fetch", "{line}"));
+    let result = ticai_pipeline::run::run(&opts, &|e| match e {
+        Event::Fetch(p) => bars.fetch(p),
+        Event::Ingest { done, total } => bars.ingest(*done, *total),
     });
-    let progress = |line: &str| match &bar {
-        Some(b) => b.set_message(line.to_string()),
-        None => tracing::info!(target: "ticai::fetch", "{line}"),
-    };
-    let result = ticai_pipeline::run::run(&opts, &progress);
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
+    bars.clear();
     match result {
         Ok(report) => {
             print!("{}", report.summary());
