@@ -240,7 +240,10 @@ async fn search(State(app): State<App>, RawQuery(raw): RawQuery) -> Result<Respo
             .filter_map(|h| h.cluster_id.as_deref())
             .collect();
         let sizes = store.index.cluster_sizes(&clusters)?;
-        let mut v = serde_json::to_value(&res).map_err(ApiError::internal)?;
+        // through the text, so that numbers print as the CLI prints them
+        // (an f32 score via to_value would gain f64 digits)
+        let text = serde_json::to_string(&res).map_err(ApiError::internal)?;
+        let mut v: Value = serde_json::from_str(&text).map_err(ApiError::internal)?;
         v["offset"] = offset.into();
         v["limit"] = limit.into();
         if let Some(hits) = v["results"].as_array_mut() {
