@@ -41,6 +41,19 @@ bench:
 bench-index:
     cargo bench -p ticai --bench index
 
+# the page in headless Chromium (needs the chromium and chromium-driver packages);
+# screenshots in target/browser/
+browser:
+    TICAI_REQUIRE_BROWSER=1 cargo test -p ticai --test browser -- --ignored --exact the_page_in_chromium
+
+# serve the index of the data dir (TICAI_HOME or --data-dir) on 127.0.0.1:8080
+serve:
+    cargo run --release -- serve
+
+# 2,000 search + trends requests at concurrency 8 on loopback (TICAI_BENCH_DOCS to change the index size)
+bench-serve:
+    cargo bench -p ticai --bench serve
+
 lexicon-check:
     cargo run -- lexicon check
 
@@ -48,4 +61,4 @@ lexicon-check:
 import-listings:
     cargo run -- --lexicon lexicons lexicon import-listings ../shared/reference/a_share_stock_list/stock_basic.csv
 
-ci: lint test lexicon-check shared
+ci: lint test browser lexicon-check shared

@@ -58,6 +58,8 @@ pub enum Command {
     Alerts(cmd::trends::AlertsArgs),
     /// An SVG chart of theme or company series.
     Chart(cmd::trends::ChartArgs),
+    /// Serve the analysts' web page and its JSON API (read-only).
+    Serve(cmd::serve::ServeArgs),
     /// Index the bundled sample corpus into a fresh data dir and search it.
     Demo(cmd::store::DemoArgs),
     /// Check, list and import lexicons.
@@ -88,6 +90,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cooccur(args) => cmd::trends::cooccur(args, data, lexicon),
         Command::Alerts(args) => cmd::trends::alerts(args, data, lexicon),
         Command::Chart(args) => cmd::trends::chart(args, data, lexicon),
+        Command::Serve(args) => cmd::serve::run(args, data, lexicon),
         Command::Demo(args) => cmd::store::demo(args, data, lexicon),
         Command::Tag(args) => cmd::tag::run(args, lexicon),
         Command::Extract(args) => cmd::extract::run(args),

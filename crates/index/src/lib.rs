@@ -19,7 +19,10 @@ mod snippet;
 
 pub use snippet::{escape_html, unescape_html};
 mod compile;
+pub mod params;
 pub mod query;
+
+pub use params::SearchParams;
 
 pub use compile::{ExplainNode, Explanation, TITLE_BOOST};
 
@@ -67,6 +70,9 @@ pub enum IndexError {
     Query(#[from] query::QueryError),
     #[error("{0}")]
     Request(String),
+    /// A parameter of a request (a flag, a query-string field) is invalid.
+    #[error("{message}")]
+    Parameter { name: &'static str, message: String },
 }
 
 pub type Result<T> = std::result::Result<T, IndexError>;
@@ -152,6 +158,8 @@ pub struct SearchRequest {
     pub until: Option<DateTime>,
     pub sort: Sort,
     pub limit: usize,
+    /// Results to skip (paging: `offset` + `limit`).
+    pub offset: usize,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -389,7 +397,12 @@ impl TicaiIndex {
                 let (n, top) = searcher
                     .search(
                         &query,
-                        &(Count, TopDocs::with_limit(limit).order_by_score()),
+                        &(
+                            Count,
+                            TopDocs::with_limit(limit)
+                                .and_offset(req.offset)
+                                .order_by_score(),
+                        ),
                     )
                     .map_err(&err)?;
                 (n, top.into_iter().map(|(s, a)| (Some(s), a)).collect())
@@ -401,6 +414,7 @@ impl TicaiIndex {
                         &(
                             Count,
                             TopDocs::with_limit(limit)
+                                .and_offset(req.offset)
                                 .order_by_fast_field::<DateTime>("published_at", Order::Desc),
                         ),
                     )
@@ -542,6 +556,66 @@ impl TicaiIndex {
         })
     }
 
+    /// The stored article with this id (exact), or `None`.
+    pub fn article(&self, id: &str) -> Result<Option<StoredArticle>> {
+        let searcher = self.searcher()?;
+        let err = tantivy_err(&self.path);
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let top = searcher
+            .search(&q, &TopDocs::with_limit(1).order_by_score())
+            .map_err(&err)?;
+        let Some((_, addr)) = top.into_iter().next() else {
+            return Ok(None);
+        };
+        let doc: TantivyDocument = searcher.doc(addr).map_err(&err)?;
+        Ok(Some(self.stored(&doc)))
+    }
+
+    fn stored(&self, doc: &TantivyDocument) -> StoredArticle {
+        let s = |f: Field| {
+            doc.get_first(f)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        StoredArticle {
+            document: Document {
+                id: s(self.fields.id).unwrap_or_default(),
+                title: s(self.fields.title),
+                published_at: s(self.fields.published),
+                url: s(self.fields.url),
+                source: s(self.fields.source),
+                text: s(self.fields.body).unwrap_or_default(),
+                title_span: None,
+            },
+            cluster_id: s(self.fields.cluster_id),
+            lexicon_version: s(self.fields.lexicon_version),
+        }
+    }
+
+    /// How many documents belong to each of these clusters (copies of one
+    /// story).
+    pub fn cluster_sizes(&self, clusters: &[&str]) -> Result<HashMap<String, usize>> {
+        let searcher = self.searcher()?;
+        let mut out = HashMap::new();
+        for c in clusters {
+            if out.contains_key(*c) {
+                continue;
+            }
+            let q = TermQuery::new(
+                Term::from_field_text(self.fields.cluster_id, c),
+                IndexRecordOption::Basic,
+            );
+            let n = searcher
+                .search(&q, &Count)
+                .map_err(tantivy_err(&self.path))?;
+            out.insert(c.to_string(), n);
+        }
+        Ok(out)
+    }
+
     /// Every stored article (for re-tagging).
     pub fn stored_articles(&self) -> Result<Vec<StoredArticle>> {
         let searcher = self.searcher()?;
@@ -556,24 +630,7 @@ impl TicaiIndex {
                 })?;
             for doc_id in segment.doc_ids_alive() {
                 let doc: TantivyDocument = store.get(doc_id).map_err(&err)?;
-                let s = |f: Field| {
-                    doc.get_first(f)
-                        .and_then(|v| v.as_str())
-                        .map(str::to_string)
-                };
-                out.push(StoredArticle {
-                    document: Document {
-                        id: s(self.fields.id).unwrap_or_default(),
-                        title: s(self.fields.title),
-                        published_at: s(self.fields.published),
-                        url: s(self.fields.url),
-                        source: s(self.fields.source),
-                        text: s(self.fields.body).unwrap_or_default(),
-                        title_span: None,
-                    },
-                    cluster_id: s(self.fields.cluster_id),
-                    lexicon_version: s(self.fields.lexicon_version),
-                });
+                out.push(self.stored(&doc));
             }
         }
         Ok(out)

@@ -489,3 +489,30 @@ fn every_single_clause_matches_something() {
         assert!(n > 0 && n < DOCS.len(), "{l}: {n}");
     }
 }
+
+#[test]
+fn pages_by_offset_join_into_the_whole_list() {
+    use ticai_index::Sort;
+    for sort in [Sort::Relevance, Sort::Date] {
+        let req = |limit, offset| SearchRequest {
+            query: "超节点 OR 液冷 OR 英伟达".into(),
+            sort,
+            limit,
+            offset,
+            ..Default::default()
+        };
+        let all = FIXTURE.index.search(&req(100, 0)).unwrap();
+        assert!(all.results.len() >= 4, "{}", all.results.len());
+        let mut paged = Vec::new();
+        for page in 0.. {
+            let res = FIXTURE.index.search(&req(3, page * 3)).unwrap();
+            assert_eq!(res.total, all.total);
+            if res.results.is_empty() {
+                break;
+            }
+            paged.extend(res.results.into_iter().map(|h| h.id));
+        }
+        let whole: Vec<String> = all.results.into_iter().map(|h| h.id).collect();
+        assert_eq!(paged, whole, "{sort:?}");
+    }
+}

@@ -250,6 +250,78 @@ impl Store {
 /// [`Store::index_id`]).
 pub const INDEX_ID_FILE: &str = "ticai-index.id";
 
+/// A stored article with its tags recomputed by the current lexicon, so
+/// that every evidence span (`start`, `end`: character offsets into the
+/// `text` or `title` returned, as `field` says) is there to highlight.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ArticleView {
+    pub id: String,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub source: Option<String>,
+    pub published_at: Option<String>,
+    pub text: String,
+    pub cluster_id: Option<String>,
+    /// Documents of the article's cluster (itself included).
+    pub copies: usize,
+    /// The lexicon version the index was tagged with, and the one the tags
+    /// below come from.
+    pub indexed_lexicon_version: Option<String>,
+    pub lexicon_version: String,
+    pub themes: Vec<ticai_model::ThemeHit>,
+    pub companies: Vec<ticai_model::CompanyHit>,
+}
+
+impl Store {
+    /// The article with this id, tagged (evidence spans included).
+    pub fn article(&self, id: &str) -> Result<Option<ArticleView>> {
+        let Some(a) = self.index.article(id)? else {
+            return Ok(None);
+        };
+        let tagged = self.tagger.tag(&a.document);
+        let copies = match &a.cluster_id {
+            Some(c) => self
+                .index
+                .cluster_sizes(&[c.as_str()])?
+                .get(c)
+                .copied()
+                .unwrap_or(1),
+            None => 1,
+        };
+        let d = a.document;
+        Ok(Some(ArticleView {
+            id: d.id,
+            title: d.title,
+            url: d.url,
+            source: d.source,
+            published_at: d.published_at,
+            text: d.text,
+            cluster_id: a.cluster_id,
+            copies,
+            indexed_lexicon_version: a.lexicon_version,
+            lexicon_version: self.lexicon.version.clone(),
+            themes: tagged.themes,
+            companies: tagged.companies,
+        }))
+    }
+
+    /// What `ticai stats --format json` prints (and `/api/stats` answers).
+    pub fn stats_report(&self, s: &ticai_index::Stats) -> serde_json::Value {
+        use serde_json::json;
+        json!({
+            "data_dir": self.dir.display().to_string(),
+            "documents": s.documents,
+            "segments": s.segments,
+            "sources": s.sources.iter().map(|(k, n)| json!({"source": k, "documents": n})).collect::<Vec<_>>(),
+            "first_published": s.first_published,
+            "last_published": s.last_published,
+            "lexicon_version": self.lexicon.version,
+            "indexed_lexicon_versions": s.lexicon_versions.iter().map(|(k, n)| json!({"version": k, "documents": n})).collect::<Vec<_>>(),
+            "index_bytes": s.index_bytes,
+        })
+    }
+}
+
 /// What [`Store::retag`] did.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Retagged {

@@ -13,6 +13,7 @@ pub mod calendar;
 pub mod chart;
 pub mod cooccur;
 pub mod mentions;
+pub mod params;
 pub mod resolve;
 pub mod series;
 pub mod table;
@@ -41,9 +42,9 @@ pub enum TrendsError {
 impl From<ticai_index::IndexError> for TrendsError {
     fn from(e: ticai_index::IndexError) -> Self {
         match e {
-            ticai_index::IndexError::Query { .. } | ticai_index::IndexError::Request(_) => {
-                TrendsError::Request(e.to_string())
-            }
+            ticai_index::IndexError::Query { .. }
+            | ticai_index::IndexError::Request(_)
+            | ticai_index::IndexError::Parameter { .. } => TrendsError::Request(e.to_string()),
             e => TrendsError::Index(e.to_string()),
         }
     }

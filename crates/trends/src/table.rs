@@ -129,6 +129,9 @@ impl Drop for AtomicFile {
 pub enum Out {
     Stdout(std::io::Stdout),
     File(AtomicFile),
+    /// Bytes in memory (a server's response body), read back from the
+    /// shared buffer when the table is finished.
+    Memory(Arc<std::sync::Mutex<Vec<u8>>>),
 }
 
 impl Out {
@@ -147,7 +150,14 @@ impl Out {
                 message: e.to_string(),
             }),
             Out::File(f) => f.commit(),
+            Out::Memory(_) => Ok(()),
         }
+    }
+
+    /// An in-memory output and the buffer it fills.
+    pub fn memory() -> (Out, Arc<std::sync::Mutex<Vec<u8>>>) {
+        let buf = Arc::new(std::sync::Mutex::new(Vec::new()));
+        (Out::Memory(buf.clone()), buf)
     }
 }
 
@@ -156,12 +166,19 @@ impl Write for Out {
         match self {
             Out::Stdout(s) => s.write(buf),
             Out::File(f) => f.write(buf),
+            Out::Memory(m) => {
+                m.lock()
+                    .map_err(|_| std::io::Error::other("output buffer poisoned"))?
+                    .extend_from_slice(buf);
+                Ok(buf.len())
+            }
         }
     }
     fn flush(&mut self) -> std::io::Result<()> {
         match self {
             Out::Stdout(s) => s.flush(),
             Out::File(f) => f.flush(),
+            Out::Memory(_) => Ok(()),
         }
     }
 }

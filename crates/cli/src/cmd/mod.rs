@@ -5,6 +5,7 @@ pub mod fetch;
 pub mod lexicon;
 pub mod run;
 pub mod segment;
+pub mod serve;
 pub mod store;
 pub mod tag;
 pub mod trends;

@@ -1,14 +1,13 @@
 //! Commands over the stored index: ingest, retag, search, stats, demo.
 
 use crate::input::{FieldMap, InputArgs, InputFormat, Reader};
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
-use serde_json::json;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
-use ticai_index::{ExplainNode, Explanation, SearchRequest, SearchResults, Sort};
+use ticai_index::{ExplainNode, Explanation, SearchParams, SearchRequest, SearchResults, Sort};
 use ticai_lexicon::Lexicon;
 use ticai_pipeline::lexicons;
 
@@ -169,13 +168,23 @@ pub struct SearchArgs {
     pub explain: bool,
 }
 
-fn date_arg(flag: &str, value: &str, end_of_day: bool) -> Result<tantivy::DateTime> {
-    let d = ticai_extract::parse_date(value, None).with_context(|| {
-        format!("{flag} {value:?}: not a date (use 2026-11-01 or an RFC 3339 time)")
-    })?;
-    let date_only = !value.contains([':', 'T']);
-    let secs = d.timestamp() + if end_of_day && date_only { 86_399 } else { 0 };
-    Ok(tantivy::DateTime::from_timestamp_secs(secs))
+/// The search a command line asks for (the parameters are checked by
+/// [`SearchParams::request`], the one code path of the CLI and the server).
+pub fn params(args: &SearchArgs) -> SearchParams {
+    SearchParams {
+        query: args.query.clone(),
+        themes: args.themes.clone(),
+        companies: args.companies.clone(),
+        sources: args.sources.clone(),
+        since: args.since.clone(),
+        until: args.until.clone(),
+        sort: match args.sort {
+            SortArg::Relevance => Sort::Relevance,
+            SortArg::Date => Sort::Date,
+        },
+        limit: args.limit,
+        offset: 0,
+    }
 }
 
 pub fn request(args: &SearchArgs, lexicon: &Lexicon) -> Result<SearchRequest> {
@@ -191,39 +200,7 @@ pub fn request(args: &SearchArgs, lexicon: &Lexicon) -> Result<SearchRequest> {
             args.query
         );
     }
-    for t in &args.themes {
-        if lexicon.theme(t).is_none() {
-            let close =
-                ticai_index::query::close_matches(t, lexicon.themes.iter().map(|x| x.id.as_str()));
-            let close = if close.is_empty() {
-                String::new()
-            } else {
-                format!("; close: {}", close.join(", "))
-            };
-            bail!("--theme {t:?}: no such theme id{close} (see `ticai lexicon themes`)");
-        }
-    }
-    Ok(SearchRequest {
-        query: args.query.clone(),
-        themes: args.themes.clone(),
-        companies: args.companies.clone(),
-        sources: args.sources.clone(),
-        since: args
-            .since
-            .as_deref()
-            .map(|v| date_arg("--since", v, false))
-            .transpose()?,
-        until: args
-            .until
-            .as_deref()
-            .map(|v| date_arg("--until", v, true))
-            .transpose()?,
-        sort: match args.sort {
-            SortArg::Relevance => Sort::Relevance,
-            SortArg::Date => Sort::Date,
-        },
-        limit: args.limit,
-    })
+    Ok(params(args).request(lexicon)?)
 }
 
 pub fn search(args: SearchArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Result<ExitCode> {
@@ -358,17 +335,7 @@ pub fn stats(args: StatsArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Re
     let data = data_dir(data)?;
     let store = Store::open_existing(&data, lexicon)?;
     let s = store.index.stats()?;
-    let report = json!({
-        "data_dir": data.display().to_string(),
-        "documents": s.documents,
-        "segments": s.segments,
-        "sources": s.sources.iter().map(|(k, n)| json!({"source": k, "documents": n})).collect::<Vec<_>>(),
-        "first_published": s.first_published,
-        "last_published": s.last_published,
-        "lexicon_version": store.lexicon.version,
-        "indexed_lexicon_versions": s.lexicon_versions.iter().map(|(k, n)| json!({"version": k, "documents": n})).collect::<Vec<_>>(),
-        "index_bytes": s.index_bytes,
-    });
+    let report = store.stats_report(&s);
     let mut out = std::io::stdout().lock();
     match args.format {
         OutFormat::Json => writeln!(out, "{report}")?,

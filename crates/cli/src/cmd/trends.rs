@@ -2,15 +2,14 @@
 //! layers over `ticai_trends`.
 
 use crate::cmd::store::{Store, data_dir};
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use ticai_index::SearchRequest;
-use ticai_trends::{
-    Calendar, Format, Interval, Measure, Out, SeriesSpec, TrendRequest, calendar_for,
-};
+use ticai_trends::params::{AlertParams, CooccurParams, FilterParams, SeriesParams, WindowParams};
+use ticai_trends::{Calendar, Format, Interval, Measure, Out, TrendRequest};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum IntervalArg {
@@ -80,28 +79,34 @@ pub struct FilterArgs {
 }
 
 impl FilterArgs {
-    fn request(&self) -> SearchRequest {
-        SearchRequest {
-            query: self.query.clone().unwrap_or_default(),
+    pub fn params(&self) -> FilterParams {
+        FilterParams {
+            query: self.query.clone(),
             sources: self.sources.clone(),
-            ..Default::default()
         }
+    }
+
+    fn request(&self) -> SearchRequest {
+        self.params().request()
     }
 }
 
 impl WindowArgs {
+    pub fn params(&self) -> WindowParams {
+        WindowParams {
+            since: self.since.clone(),
+            until: self.until.clone(),
+            tz: self.tz.clone(),
+            filter: self.filter.params(),
+        }
+    }
+
     fn filter(&self) -> SearchRequest {
         self.filter.request()
     }
 
     fn calendar(&self, store: &Store, interval: Interval) -> Result<Calendar> {
-        Ok(calendar_for(
-            &store.index,
-            interval,
-            &self.tz,
-            self.since.as_deref(),
-            self.until.as_deref(),
-        )?)
+        Ok(self.params().calendar(&store.index, interval)?)
     }
 }
 
@@ -127,36 +132,21 @@ pub struct SeriesArgs {
 }
 
 impl SeriesArgs {
+    pub fn params(&self) -> SeriesParams {
+        SeriesParams {
+            themes: self.themes.clone(),
+            companies: self.companies.clone(),
+            top: self.top,
+            interval: self.interval.into(),
+            no_rollup: self.no_rollup,
+            window: self.window.params(),
+        }
+    }
+
     fn request(&self, store: &Store, default_top: usize) -> Result<TrendRequest> {
-        let mut series: Vec<SeriesSpec> = Vec::new();
-        for t in &self.themes {
-            series.push(ticai_trends::resolve_theme(&store.lexicon, t)?);
-        }
-        for c in &self.companies {
-            series.push(ticai_trends::resolve_company(
-                &store.lexicon,
-                &store.tagger,
-                c,
-            )?);
-        }
-        series.dedup();
-        if !series.is_empty() && self.top.is_some() {
-            bail!("--top picks themes by itself: give it without --theme/--company");
-        }
-        if self.top == Some(0) {
-            bail!("--top 0: give at least 1");
-        }
-        Ok(TrendRequest {
-            top: if series.is_empty() {
-                Some(self.top.unwrap_or(default_top))
-            } else {
-                None
-            },
-            series,
-            calendar: self.window.calendar(store, self.interval.into())?,
-            filter: self.window.filter(),
-            rollup: !self.no_rollup,
-        })
+        Ok(self
+            .params()
+            .request(&store.index, &store.lexicon, &store.tagger, default_top)?)
     }
 }
 
@@ -324,31 +314,23 @@ pub struct CooccurArgs {
     pub out: Option<PathBuf>,
 }
 
+impl CooccurArgs {
+    pub fn params(&self) -> CooccurParams {
+        CooccurParams {
+            window: self.window.params(),
+            kind: match self.kind {
+                PairKindArg::ThemeCompany => ticai_trends::cooccur::PairKind::ThemeCompany,
+                PairKindArg::ThemeTheme => ticai_trends::cooccur::PairKind::ThemeTheme,
+            },
+            min_articles: self.min_articles,
+            limit: self.limit,
+        }
+    }
+}
+
 pub fn cooccur(args: CooccurArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Result<ExitCode> {
     let store = Store::open_existing(&data_dir(data)?, lexicon)?;
-    let calendar = args.window.calendar(&store, Interval::Day)?;
-    let kind = match args.kind {
-        PairKindArg::ThemeCompany => ticai_trends::cooccur::PairKind::ThemeCompany,
-        PairKindArg::ThemeTheme => ticai_trends::cooccur::PairKind::ThemeTheme,
-    };
-    let mut pairs = ticai_trends::cooccur::cooccur(
-        &store.index,
-        &store.lexicon,
-        &args.window.filter(),
-        &calendar,
-        kind,
-        args.min_articles,
-    )?;
-    if args.limit > 0 {
-        pairs.truncate(args.limit);
-    }
-    let mut header = serde_json::Map::new();
-    header.insert("since".into(), calendar.since.to_string().into());
-    header.insert("until".into(), calendar.until.to_string().into());
-    header.insert(
-        "kind".into(),
-        serde_json::to_value(kind).context("pair kind")?,
-    );
+    let (pairs, header) = args.params().run(&store.index, &store.lexicon)?;
     let format = match args.format {
         CsvJson::Csv => Format::Csv,
         CsvJson::Json => Format::Json,
@@ -393,33 +375,27 @@ pub struct AlertsArgs {
     pub format: JsonTable,
 }
 
+impl AlertsArgs {
+    pub fn params(&self) -> AlertParams {
+        AlertParams {
+            interval: self.interval.into(),
+            window: self.window,
+            until: self.until.clone(),
+            tz: self.tz.clone(),
+            filter: self.filter.params(),
+            min_articles: self.min_articles,
+            min_score: self.min_score,
+            evidence: self.evidence,
+            no_rollup: self.no_rollup,
+        }
+    }
+}
+
 pub fn alerts(args: AlertsArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Result<ExitCode> {
-    if args.window == 0 {
-        bail!("--window 0: compare with at least one earlier bucket");
-    }
-    if !args.min_score.is_finite() || args.min_score < 0.0 {
-        bail!("--min-score {}: give a number >= 0", args.min_score);
-    }
+    let params = args.params();
+    params.check()?;
     let store = Store::open_existing(&data_dir(data)?, lexicon)?;
-    let interval: Interval = args.interval.into();
-    let tz = ticai_trends::parse_tz(&args.tz)?;
-    let until = match &args.until {
-        Some(u) => ticai_trends::parse_day("--until", u)?,
-        None => calendar_for(&store.index, interval, &args.tz, None, None)?.until,
-    };
-    let mut since = interval.start_of(until);
-    for _ in 0..args.window {
-        since = interval.start_of(since - chrono::Days::new(1));
-    }
-    let req = ticai_trends::alerts::AlertRequest {
-        calendar: Calendar::new(interval, tz, since, until)?,
-        window: args.window,
-        filter: args.filter.request(),
-        min_articles: args.min_articles,
-        min_score: args.min_score,
-        evidence: args.evidence,
-        rollup: !args.no_rollup,
-    };
+    let req = params.request(&store.index)?;
     let a = ticai_trends::alerts::alerts(&store.index, &store.lexicon, &store.tagger, &req)?;
     let mut out = std::io::stdout().lock();
     match args.format {

@@ -1,0 +1,196 @@
+//! Load on `ticai serve`: 2,000 requests (search and trends, half each)
+//! from 8 concurrent clients on loopback against an index of the shared
+//! flash news and articles replicated with perturbation up to
+//! `TICAI_BENCH_DOCS` documents (default 1,000,000). Every answer must be a
+//! 200 with the expected JSON; p50/p99 per kind are printed.
+//!
+//! `cargo bench -p ticai --bench serve` (or `just bench-serve`);
+//! `TICAI_BENCH_DOCS=100000` for a quick run. The index is built under
+//! `target/bench-serve` and kept (`TICAI_BENCH_KEEP=1` reuses it).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use ticai::cmd::store::Store;
+use ticai::input::{FieldMap, json_document};
+use ticai_model::Document;
+
+const REQUESTS: usize = 2_000;
+const CONCURRENCY: usize = 8;
+
+fn load(path: PathBuf) -> Vec<Document> {
+    let raw = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let fields = FieldMap::default();
+    raw.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .filter_map(|(i, l)| json_document(&path.display().to_string(), i + 1, l, &fields).ok())
+        .collect()
+}
+
+/// A copy of `d` that is not a duplicate: another id, digits rotated, the
+/// date moved by `k` days (as the index bench does).
+fn perturb(d: &Document, k: usize) -> Document {
+    let rot = |s: &str| -> String {
+        s.chars()
+            .map(|c| match c.to_digit(10) {
+                Some(v) => char::from_digit((v + k as u32) % 10, 10).unwrap_or(c),
+                None => c,
+            })
+            .collect()
+    };
+    let published_at = d
+        .published_at
+        .as_deref()
+        .and_then(|p| ticai_extract::parse_date(p, None))
+        .map(|t| (t - chrono::Days::new(k as u64)).to_rfc3339());
+    Document {
+        id: format!("{}#r{k}", d.id),
+        title: d.title.as_deref().map(rot),
+        text: rot(&d.text),
+        published_at,
+        ..d.clone()
+    }
+}
+
+fn build(dir: &std::path::Path, target: usize) -> Store {
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    assert!(
+        corpus.is_dir(),
+        "{} is missing: the bench needs ../shared",
+        corpus.display()
+    );
+    let mut base = load(corpus.join("flash/eastmoney.jsonl"));
+    base.extend(load(corpus.join("flash/ths.jsonl")));
+    base.extend(load(corpus.join("articles/articles.jsonl")));
+    let _ = std::fs::remove_dir_all(dir);
+    let store = Store::open(dir, None).expect("index opens");
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let started = Instant::now();
+    let mut writer = store.index.writer().expect("writer");
+    let (mut done, mut batch) = (0usize, Vec::with_capacity(4096));
+    'outer: for k in 0.. {
+        for d in &base {
+            if done + batch.len() >= target {
+                break 'outer;
+            }
+            batch.push(if k == 0 { d.clone() } else { perturb(d, k) });
+            if batch.len() == 4096 {
+                done += store.ingest(&mut batch, &mut writer, jobs).expect("ingest");
+            }
+        }
+    }
+    done += store.ingest(&mut batch, &mut writer, jobs).expect("ingest");
+    writer.commit().expect("commit");
+    println!(
+        "indexed {done} documents in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    store
+}
+
+fn pct(times: &mut [Duration], p: f64) -> f64 {
+    times.sort();
+    let i = ((times.len() as f64 * p).ceil() as usize).clamp(1, times.len()) - 1;
+    times[i].as_secs_f64() * 1e3
+}
+
+fn main() {
+    let target: usize = std::env::var("TICAI_BENCH_DOCS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-serve");
+    let keep = std::env::var("TICAI_BENCH_KEEP").is_ok_and(|v| v == "1");
+    let store = if keep && dir.join("index/meta.json").exists() {
+        Store::open_existing(&dir, None).expect("index opens")
+    } else {
+        build(&dir, target)
+    };
+    let docs = store.index.num_docs().expect("count");
+    let store = Arc::new(store);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let options = ticai_server::Options::default();
+        tokio::spawn(async move { ticai_server::serve(listener, store, &options).await });
+        let searches = [
+            "q=%E6%B6%B2%E5%86%B7",                                   // 液冷
+            "q=%E8%8B%B1%E4%BC%9F%E8%BE%BE&sort=date",                // 英伟达, by date
+            "q=%22%E5%85%89%E6%A8%A1%E5%9D%97%22&theme=optical-interconnect",          // "光模块" + theme
+            "q=%E6%B6%B2%E5%86%B7+NOT+%E8%8B%B1%E4%BC%9F%E8%BE%BE",  // 液冷 NOT 英伟达
+            "theme=supernode&limit=50&offset=50",
+        ];
+        let trends = [
+            "top=10&interval=week",
+            "theme=liquid-cooling&theme=supernode&interval=day",
+            "theme=optical-interconnect&interval=month&q=%E8%AE%A2%E5%8D%95", // 订单
+        ];
+        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        // warm up: one of each
+        for q in searches {
+            client.get(format!("{base}/api/search?{q}")).send().await.unwrap();
+        }
+        for q in trends {
+            client.get(format!("{base}/api/trends?{q}")).send().await.unwrap();
+        }
+        let next = Arc::new(AtomicUsize::new(0));
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..CONCURRENCY {
+            let (client, base, next) = (client.clone(), base.clone(), next.clone());
+            tasks.push(tokio::spawn(async move {
+                let (mut s, mut t) = (Vec::new(), Vec::new());
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= REQUESTS {
+                        break;
+                    }
+                    let (url, search) = if i % 2 == 0 {
+                        (format!("{base}/api/search?{}", searches[(i / 2) % searches.len()]), true)
+                    } else {
+                        (format!("{base}/api/trends?{}", trends[(i / 2) % trends.len()]), false)
+                    };
+                    let t0 = Instant::now();
+                    let r = client.get(&url).send().await.expect("request");
+                    let status = r.status();
+                    let body = r.bytes().await.expect("body");
+                    let took = t0.elapsed();
+                    assert_eq!(status, 200, "{url}: {}", String::from_utf8_lossy(&body));
+                    let v: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+                    if search {
+                        assert!(v["total"].is_u64() && v["results"].is_array(), "{url}");
+                        s.push(took);
+                    } else {
+                        assert!(!v["series"].as_array().expect("rows").is_empty(), "{url}");
+                        t.push(took);
+                    }
+                }
+                (s, t)
+            }));
+        }
+        let (mut s, mut t) = (Vec::new(), Vec::new());
+        for task in tasks {
+            let (a, b) = task.await.unwrap();
+            s.extend(a);
+            t.extend(b);
+        }
+        let wall = started.elapsed().as_secs_f64();
+        assert_eq!(s.len() + t.len(), REQUESTS);
+        println!(
+            "\n{REQUESTS} requests, concurrency {CONCURRENCY}, {docs} documents: {:.1} s, {:.0} requests/s, no errors",
+            wall,
+            REQUESTS as f64 / wall
+        );
+        println!("{:<8} {:>6} {:>9} {:>9}", "kind", "n", "p50 ms", "p99 ms");
+        let n = s.len();
+        println!("{:<8} {:>6} {:>9.1} {:>9.1}", "search", n, pct(&mut s, 0.5), pct(&mut s, 0.99));
+        let n = t.len();
+        println!("{:<8} {:>6} {:>9.1} {:>9.1}", "trends", n, pct(&mut t, 0.5), pct(&mut t, 0.99));
+    });
+}
