@@ -88,6 +88,20 @@ fn tuples(rows: usize, width: usize) -> String {
         .clone()
 }
 
+/// Whether the database has a table of this name.
+fn table_exists(db: &Connection, name: &str) -> rusqlite::Result<bool> {
+    db.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
+        params![name],
+        |r| r.get(0),
+    )
+}
+
+/// Where the archive under `archive` keeps the body with this sha256.
+fn archive_file(archive: &Path, hash: &str) -> PathBuf {
+    archive.join(&hash[..2]).join(format!("{hash}.zst"))
+}
+
 fn db_err(e: rusqlite::Error) -> String {
     format!("state database: {e}")
 }
@@ -125,14 +139,7 @@ pub fn check(data_dir: &Path, deep: bool) -> DbResult<StateCheck> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(named)?;
     out.integrity = messages.into_iter().filter(|m| m != "ok").collect();
-    let has = |table: &str| -> DbResult<bool> {
-        db.query_row(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
-            params![table],
-            |r| r.get(0),
-        )
-        .map_err(named)
-    };
+    let has = |table: &str| table_exists(&db, table).map_err(named);
     if has("pages")? {
         let archive = data_dir.join("archive");
         let mut stmt = db
@@ -154,7 +161,7 @@ pub fn check(data_dir: &Path, deep: bool) -> DbResult<StateCheck> {
                 ));
                 continue;
             }
-            let file = archive.join(&hash[..2]).join(format!("{hash}.zst"));
+            let file = archive_file(&archive, &hash);
             if !file.is_file() {
                 out.missing.push((url, file));
             } else if deep {
@@ -240,15 +247,7 @@ impl State {
     /// under its text id (`doc_bands`): rebuild the bands from the stored
     /// signatures, once, and drop the old table.
     fn migrate_doc_bands(&mut self) -> DbResult<()> {
-        let old: bool = self
-            .db
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'doc_bands')",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(db_err)?;
-        if !old {
+        if !table_exists(&self.db, "doc_bands").map_err(db_err)? {
             return Ok(());
         }
         let tx = self.db.transaction().map_err(db_err)?;
@@ -349,7 +348,7 @@ impl State {
     }
 
     fn archive_path(&self, hash: &str) -> PathBuf {
-        self.archive.join(&hash[..2]).join(format!("{hash}.zst"))
+        archive_file(&self.archive, hash)
     }
 
     /// Writes a body into the archive (idempotent) and returns its hash.
@@ -639,7 +638,6 @@ impl State {
                     |r| r.get(0),
                 )
                 .map_err(db_err)?;
-            let mut doc_rows: Vec<(i64, &str, String)> = Vec::with_capacity(fresh.len());
             // 4. each new document, in order, against stored documents, pages
             // and the batch's earlier documents
             let mut batch_in: HashMap<u64, Vec<usize>> = HashMap::new();
@@ -710,7 +708,6 @@ impl State {
                     None => format!("{:x}", Sha256::digest(id.as_bytes()))[..16].to_string(),
                 };
                 let doc = first_doc + k as i64;
-                doc_rows.push((doc, id, cluster.clone()));
                 for &band in &n.bands {
                     band_rows.push((band as i64, doc));
                     batch_in.entry(band).or_default().push(k);
@@ -719,7 +716,8 @@ impl State {
             }
             // 5. the rows, many per statement; band rows in key order
             // (b-tree inserts that stay local)
-            for chunk in doc_rows.chunks(CHUNK / 4) {
+            // fresh[k] is the row first_doc + k
+            for (c, chunk) in fresh.chunks(CHUNK / 4).enumerate() {
                 let mut stmt = tx
                     .prepare_cached(&format!(
                         "INSERT INTO doc_clusters (rowid, id, cluster, sig) VALUES {}",
@@ -727,12 +725,11 @@ impl State {
                     ))
                     .map_err(db_err)?;
                 let mut values: Vec<rusqlite::types::Value> = Vec::with_capacity(chunk.len() * 4);
-                for (doc, id, cluster) in chunk {
-                    let sig = &fresh[(doc - first_doc) as usize].sig;
-                    values.push((*doc).into());
-                    values.push(id.to_string().into());
-                    values.push(cluster.clone().into());
-                    values.push(crate::minhash::encode32(sig).into());
+                for (i, n) in chunk.iter().enumerate() {
+                    values.push((first_doc + (c * (CHUNK / 4) + i) as i64).into());
+                    values.push(docs[n.at].0.to_string().into());
+                    values.push(out[n.at].clone().expect("assigned above").into());
+                    values.push(crate::minhash::encode32(&n.sig).into());
                 }
                 stmt.execute(rusqlite::params_from_iter(values))
                     .map_err(db_err)?;
