@@ -41,9 +41,10 @@ bench:
 bench-index:
     cargo bench -p ticai --bench index
 
-# the page in headless Chromium (needs the chromium and chromium-driver packages);
+# the page in headless Chromium (installs chromium, chromium-driver and fonts-noto-cjk when missing);
 # screenshots in target/browser/
 browser:
+    .ci/install-browser
     TICAI_REQUIRE_BROWSER=1 cargo test -p ticai --test browser -- --ignored --exact the_page_in_chromium
 
 # serve the index of the data dir (TICAI_HOME or --data-dir) on 127.0.0.1:8080

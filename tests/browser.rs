@@ -23,6 +23,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use serving::{Server, chars, fixture_data};
 use std::collections::BTreeSet;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -52,12 +53,26 @@ impl Driver {
             );
             return None;
         }
+        // without a CJK font Chromium draws every Chinese character as a
+        // box: the screenshots (and an analyst's eye) need one
+        let fonts = Command::new("fc-list")
+            .arg(":lang=zh")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default();
+        assert!(
+            !fonts.is_empty(),
+            "no font covers Chinese (fc-list :lang=zh is empty): apt-get install -y fonts-noto-cjk"
+        );
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
+        // its own process group, so that dropping the driver (a test that
+        // panicked included) also ends the Chromium it started
         let child = Command::new(CHROMEDRIVER)
+            .process_group(0)
             .arg(format!("--port={port}"))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -122,6 +137,8 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.profile);

@@ -7,7 +7,11 @@
 //!
 //! `cargo bench -p ticai --bench index` (or `just bench-index`); set
 //! `TICAI_BENCH_DOCS=100000` for a quick run. The index is built under
-//! `target/bench-index` and removed at the end.
+//! `target/bench-index` and removed at the end, unless `TICAI_BENCH_KEEP=1`:
+//! then it is kept, and a later run with the same `TICAI_BENCH_DOCS` and
+//! `TICAI_BENCH_KEEP=1` measures queries and trends on it without ingesting
+//! again. Peak RSS is printed per phase (the kernel's high-water mark is
+//! reset between phases).
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -42,6 +46,12 @@ fn peak_rss_mb() -> f64 {
         / 1024.0
 }
 
+/// Resets the kernel's peak-RSS mark, so that the next [`peak_rss_mb`]
+/// is the peak of what ran since.
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
 fn dir_bytes(p: &std::path::Path) -> u64 {
     std::fs::read_dir(p)
         .map(|rd| {
@@ -68,6 +78,19 @@ fn main() {
     );
 
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-index");
+    let keep = std::env::var("TICAI_BENCH_KEEP").is_ok_and(|v| v == "1");
+    if keep && let Ok(store) = Store::open_existing(&dir, None) {
+        let n = store.index.num_docs().expect("count") as usize;
+        if n == target {
+            println!(
+                "reusing the kept index of {n} documents in {}",
+                dir.display()
+            );
+            measure(&store, &dir);
+            return;
+        }
+        println!("the kept index holds {n} documents, not {target}: building anew");
+    }
     let _ = std::fs::remove_dir_all(&dir);
     let store = Store::open(&dir, None).expect("index opens");
     let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -105,8 +128,10 @@ fn main() {
     }
     done += store.ingest(&mut batch, &mut writer, jobs).expect("ingest");
     writer.commit().expect("commit");
-    drop(writer);
     let wall = started.elapsed();
+    let merging = Instant::now();
+    writer.wait_merges().expect("merges");
+    let merge_secs = merging.elapsed().as_secs_f64();
     let secs = (wall - copy_time).as_secs_f64();
     println!(
         "wall time {:.1} s, of which {:.1} s making the perturbed copies (not counted)",
@@ -122,10 +147,32 @@ fn main() {
         mb / secs / jobs as f64
     );
     println!(
-        "index size on disk: {:.0} MB; peak RSS so far: {:.0} MB",
+        "then {merge_secs:.1} s waiting for the merges the commits started (as `ticai ingest` does before it exits)"
+    );
+    println!(
+        "index size on disk: {:.0} MB; peak RSS of ingest: {:.0} MB",
         dir_bytes(&dir.join("index")) as f64 / 1e6,
         peak_rss_mb()
     );
+    drop(base);
+    measure(&store, &dir);
+    if keep {
+        println!("kept the index in {} (TICAI_BENCH_KEEP=1)", dir.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// Queries, trends and the export over the built index.
+fn measure(store: &Store, dir: &std::path::Path) {
+    let segments = store
+        .index
+        .searcher()
+        .expect("searcher")
+        .segment_readers()
+        .len();
+    println!("segments: {segments}");
+    reset_peak_rss();
 
     let q = |query: &str, themes: &[&str], since: Option<&str>| SearchArgs {
         query: query.into(),
@@ -218,9 +265,8 @@ fn main() {
             hits / queries.len()
         );
     }
-    trends_figures(&store, &dir);
-    println!("\npeak RSS: {:.0} MB", peak_rss_mb());
-    let _ = std::fs::remove_dir_all(&dir);
+    println!("peak RSS of the queries: {:.0} MB", peak_rss_mb());
+    trends_figures(store, dir);
 }
 
 /// Trends at scale: a year of daily buckets for 50 themes (best and worst of
@@ -239,6 +285,7 @@ fn trends_figures(store: &Store, dir: &std::path::Path) {
         calendar.len(),
         series.len()
     );
+    reset_peak_rss();
     for query in ["", "英伟达"] {
         let req = TrendRequest {
             series: series.clone(),
@@ -267,6 +314,8 @@ fn trends_figures(store: &Store, dir: &std::path::Path) {
             times[times.len() - 1]
         );
     }
+    println!("  peak RSS of trends: {:.0} MB", peak_rss_mb());
+    reset_peak_rss();
     let out = dir.join("mentions.parquet");
     let t = Instant::now();
     let mut table = ticai_trends::table::Table::new(
@@ -293,4 +342,5 @@ fn trends_figures(store: &Store, dir: &std::path::Path) {
         docs as f64 / secs,
         std::fs::metadata(&out).map_or(0, |m| m.len()) as f64 / 1e6
     );
+    println!("  peak RSS of the export: {:.0} MB", peak_rss_mb());
 }

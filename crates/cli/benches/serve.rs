@@ -6,7 +6,9 @@
 //!
 //! `cargo bench -p ticai --bench serve` (or `just bench-serve`);
 //! `TICAI_BENCH_DOCS=100000` for a quick run. The index is built under
-//! `target/bench-serve` and kept (`TICAI_BENCH_KEEP=1` reuses it).
+//! `target/bench-index` (the index bench's corpus and place) and removed
+//! at the end, unless `TICAI_BENCH_KEEP=1`: then an index kept there by
+//! either bench with the same `TICAI_BENCH_DOCS` is reused, and kept.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -49,6 +51,7 @@ fn build(dir: &std::path::Path, target: usize) -> Store {
     }
     done += store.ingest(&mut batch, &mut writer, jobs).expect("ingest");
     writer.commit().expect("commit");
+    writer.wait_merges().expect("merges");
     println!(
         "indexed {done} documents in {:.0} s",
         started.elapsed().as_secs_f64()
@@ -67,14 +70,28 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-serve");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-index");
     let keep = std::env::var("TICAI_BENCH_KEEP").is_ok_and(|v| v == "1");
-    let store = if keep && dir.join("index/meta.json").exists() {
-        Store::open_existing(&dir, None).expect("index opens")
-    } else {
-        build(&dir, target)
+    let mut kept = None;
+    if keep
+        && let Ok(store) = Store::open_existing(&dir, None)
+        && store.index.num_docs().is_ok_and(|n| n as usize == target)
+    {
+        println!("reusing the kept index in {}", dir.display());
+        kept = Some(store);
+    }
+    let store = match kept {
+        Some(store) => store,
+        None => build(&dir, target),
     };
     let docs = store.index.num_docs().expect("count");
+    let segments = store
+        .index
+        .searcher()
+        .expect("searcher")
+        .segment_readers()
+        .len();
+    println!("{docs} documents in {segments} segments");
     let store = Arc::new(store);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -159,4 +176,7 @@ fn main() {
         let n = t.len();
         println!("{:<8} {:>6} {:>9.1} {:>9.1}", "trends", n, pct(&mut t, 0.5), pct(&mut t, 0.99));
     });
+    if !keep {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

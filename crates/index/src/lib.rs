@@ -833,6 +833,20 @@ impl Writer<'_> {
             .map_err(tantivy_err(&self.index.path))?;
         Ok(())
     }
+
+    /// Waits for the segment merges that the commits started. A writer that
+    /// is merely dropped cancels them, so an index written by many short
+    /// runs (the daily job) would pile up small segments, and every query
+    /// and trend pays per segment. Uncommitted documents are discarded:
+    /// commit first. Stopping the process here loses nothing committed (a
+    /// merge only becomes visible with its own atomic commit of the index
+    /// metadata).
+    pub fn wait_merges(self) -> Result<()> {
+        self.writer
+            .wait_merging_threads()
+            .map_err(tantivy_err(&self.index.path))?;
+        Ok(())
+    }
 }
 
 fn now_secs() -> i64 {

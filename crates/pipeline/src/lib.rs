@@ -361,7 +361,7 @@ impl Store {
                 since_commit = 0;
             }
         }
-        commit(&mut writer)?;
+        finish(writer)?;
         Ok(Retagged {
             retagged: stale.len(),
             total,
@@ -374,6 +374,14 @@ impl Store {
 pub fn commit(writer: &mut ticai_index::Writer<'_>) -> Result<()> {
     writer.commit()?;
     ticai_fetch::crashpoint::wrote("index commit");
+    Ok(())
+}
+
+/// Commits the index writer and waits for the merges its commits started
+/// (see [`ticai_index::Writer::wait_merges`]): how an index command ends.
+pub fn finish(mut writer: ticai_index::Writer<'_>) -> Result<()> {
+    commit(&mut writer)?;
+    writer.wait_merges()?;
     Ok(())
 }
 

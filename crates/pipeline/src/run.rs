@@ -436,8 +436,7 @@ pub fn run(
         false,
         &|done, total| progress(&Event::Ingest { done, total }),
     )?;
-    crate::commit(&mut writer)?;
-    drop(writer);
+    crate::finish(writer)?;
     let lexicon_changed = store
         .index
         .stats()?

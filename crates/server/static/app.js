@@ -367,16 +367,40 @@ function drawChart(t, measure) {
     title: measure === "share" ? "题材文章占比 (%)" : "题材文章数",
     scales: { x: { time: true } },
     series: [
-      { label: "日期" },
+      { label: "日期", value: (u, v) => v == null ? "-" : new Date(v * 1e3).toISOString().slice(0, 10) },
       ...keys.map((k, i) => ({ label: names.get(k), stroke: colours[i % colours.length], width: 2, value: (u, v) => v == null ? "-" : (measure === "share" ? v.toFixed(1) + "%" : String(v)) })),
     ],
-    axes: [{}, { label: measure === "share" ? "%" : "篇" }],
+    // buckets are calendar days (a week's Monday, a month's first day): the
+    // x axis ticks on buckets only, never on hours, and reads them in UTC,
+    // where their timestamps were made, whatever the browser's time zone
+    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"),
+    axes: [
+      {
+        space: 70,
+        splits: (u) => bucketTicks(xs, u.bbox.width / devicePixelRatio),
+        values: (u, splits) => splits.map((v) => bucketLabel(v, t.interval)),
+      },
+      { label: measure === "share" ? "%" : "篇" },
+    ],
   };
   if (typeof uPlot === "undefined") {
     box.textContent = "uPlot failed to load";
     return;
   }
   chart = new uPlot(opts, data, box);
+}
+
+// every k-th bucket, k the smallest step that leaves 70 px per label
+function bucketTicks(xs, width) {
+  const fit = Math.max(1, Math.floor(width / 70));
+  const step = Math.max(1, Math.ceil(xs.length / fit));
+  return xs.filter((_, i) => i % step === 0);
+}
+
+// a bucket's label: 2026-07 for months, 07-06 for days and weeks
+function bucketLabel(secs, interval) {
+  const iso = new Date(secs * 1e3).toISOString();
+  return interval === "month" ? iso.slice(0, 7) : iso.slice(5, 10);
 }
 
 function drawAlerts(a) {

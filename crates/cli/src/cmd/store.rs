@@ -11,7 +11,7 @@ use ticai_index::{ExplainNode, Explanation, SearchParams, SearchRequest, SearchR
 use ticai_lexicon::Lexicon;
 use ticai_pipeline::lexicons;
 
-use ticai_pipeline::{BATCH, commit, jobs};
+use ticai_pipeline::{BATCH, commit, finish, jobs};
 pub use ticai_pipeline::{Store, data_dir};
 
 #[derive(Debug, Args)]
@@ -77,7 +77,7 @@ pub fn ingest(args: IngestArgs, data: Option<&Path>, lexicon: Option<&Path>) -> 
         ingested += n;
         failed += bad;
     }
-    commit(&mut writer)?;
+    finish(writer)?;
     let secs = started.elapsed().as_secs_f64();
     println!(
         "ingested {ingested} documents ({:.1} MB of text, {:.1} MB/s) into {}; the index holds {} documents",
@@ -472,8 +472,7 @@ pub fn demo(_args: DemoArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Res
     }
     let mut writer = store.index.writer()?;
     let n = store.ingest(&mut docs, &mut writer, jobs(None))?;
-    writer.commit()?;
-    drop(writer);
+    finish(writer)?;
     let mut out = std::io::stdout().lock();
     let dd = data.display();
     writeln!(
