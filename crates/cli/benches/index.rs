@@ -13,38 +13,11 @@
 //! again. Peak RSS is printed per phase (the kernel's high-water mark is
 //! reset between phases).
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use ticai::cmd::store::{OutFormat, SearchArgs, SortArg, Store, request};
 
 mod corpus;
-use corpus::{load, perturb};
-
-fn shared() -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
-    assert!(
-        p.is_dir(),
-        "benchmark input {} is missing: it needs ../shared beside the repository",
-        p.display()
-    );
-    p
-}
-
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .unwrap_or("0")
-                    .parse::<f64>()
-                    .unwrap_or(0.0)
-            })
-        })
-        .unwrap_or(0.0)
-        / 1024.0
-}
+use corpus::{bench_dir, build, keep, kept, peak_rss_mb};
 
 /// Resets the kernel's peak-RSS mark, so that the next [`peak_rss_mb`]
 /// is the peak of what ran since.
@@ -52,109 +25,18 @@ fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
-fn dir_bytes(p: &std::path::Path) -> u64 {
-    std::fs::read_dir(p)
-        .map(|rd| {
-            rd.flatten()
-                .filter_map(|e| e.metadata().ok())
-                .map(|m| m.len())
-                .sum()
-        })
-        .unwrap_or(0)
-}
-
 fn main() {
     let target: usize = std::env::var("TICAI_BENCH_DOCS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
-    let corpus = shared();
-    let mut base = load(corpus.join("flash/eastmoney.jsonl"));
-    base.extend(load(corpus.join("flash/ths.jsonl")));
-    base.extend(load(corpus.join("articles/articles.jsonl")));
-    println!(
-        "base documents: {} (flash news and articles); target {target}",
-        base.len()
-    );
-
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-index");
-    let keep = std::env::var("TICAI_BENCH_KEEP").is_ok_and(|v| v == "1");
-    if keep && let Ok(store) = Store::open_existing(&dir, None) {
-        let n = store.index.num_docs().expect("count") as usize;
-        if n == target {
-            println!(
-                "reusing the kept index of {n} documents in {}",
-                dir.display()
-            );
-            measure(&store, &dir);
-            return;
-        }
-        println!("the kept index holds {n} documents, not {target}: building anew");
+    let dir = bench_dir();
+    let keep = keep();
+    if keep && let Some(store) = kept(&dir, target) {
+        measure(&store, &dir);
+        return;
     }
-    let _ = std::fs::remove_dir_all(&dir);
-    let store = Store::open(&dir, None).expect("index opens");
-    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let started = Instant::now();
-    // time spent making the perturbed copies, which is not ingest
-    let mut copy_time = Duration::ZERO;
-    let mut writer = store.index.writer().expect("writer");
-    let (mut done, mut bytes, mut since_commit) = (0usize, 0usize, 0usize);
-    let mut batch = Vec::with_capacity(4096);
-    'outer: for k in 0.. {
-        for d in &base {
-            if done + batch.len() >= target {
-                break 'outer;
-            }
-            let t = Instant::now();
-            let d = if k == 0 { d.clone() } else { perturb(d, k) };
-            copy_time += t.elapsed();
-            bytes += d.text.len() + d.title.as_deref().map_or(0, str::len);
-            batch.push(d);
-            if batch.len() == 4096 {
-                let n = store.ingest(&mut batch, &mut writer, jobs).expect("ingest");
-                done += n;
-                since_commit += n;
-                if since_commit >= 250_000 {
-                    writer.commit().expect("commit");
-                    since_commit = 0;
-                    println!(
-                        "  {done} documents, {:.0} s, peak RSS {:.0} MB",
-                        started.elapsed().as_secs_f64(),
-                        peak_rss_mb()
-                    );
-                }
-            }
-        }
-    }
-    done += store.ingest(&mut batch, &mut writer, jobs).expect("ingest");
-    writer.commit().expect("commit");
-    let wall = started.elapsed();
-    let merging = Instant::now();
-    writer.wait_merges().expect("merges");
-    let merge_secs = merging.elapsed().as_secs_f64();
-    let secs = (wall - copy_time).as_secs_f64();
-    println!(
-        "wall time {:.1} s, of which {:.1} s making the perturbed copies (not counted)",
-        wall.as_secs_f64(),
-        copy_time.as_secs_f64()
-    );
-    let n = store.index.num_docs().expect("count");
-    assert_eq!(n as usize, done, "every document is in the index");
-    let mb = bytes as f64 / 1e6;
-    println!(
-        "\ningest: {done} documents, {mb:.0} MB of text in {secs:.0} s: {:.1} MB/s on {jobs} threads ({:.1} MB/s per core, tagging included)",
-        mb / secs,
-        mb / secs / jobs as f64
-    );
-    println!(
-        "then {merge_secs:.1} s waiting for the merges the commits started (as `ticai ingest` does before it exits)"
-    );
-    println!(
-        "index size on disk: {:.0} MB; peak RSS of ingest: {:.0} MB",
-        dir_bytes(&dir.join("index")) as f64 / 1e6,
-        peak_rss_mb()
-    );
-    drop(base);
+    let store = build(&dir, target);
     measure(&store, &dir);
     if keep {
         println!("kept the index in {} (TICAI_BENCH_KEEP=1)", dir.display());
@@ -165,13 +47,7 @@ fn main() {
 
 /// Queries, trends and the export over the built index.
 fn measure(store: &Store, dir: &std::path::Path) {
-    let segments = store
-        .index
-        .searcher()
-        .expect("searcher")
-        .segment_readers()
-        .len();
-    println!("segments: {segments}");
+    println!("segments: {}", store.index.stats().expect("stats").segments);
     reset_peak_rss();
 
     let q = |query: &str, themes: &[&str], since: Option<&str>| SearchArgs {

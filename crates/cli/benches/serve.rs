@@ -10,54 +10,15 @@
 //! at the end, unless `TICAI_BENCH_KEEP=1`: then an index kept there by
 //! either bench with the same `TICAI_BENCH_DOCS` is reused, and kept.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-use ticai::cmd::store::Store;
 
 mod corpus;
-use corpus::{load, perturb};
+use corpus::{bench_dir, build, keep, kept};
 
 const REQUESTS: usize = 2_000;
 const CONCURRENCY: usize = 8;
-
-fn build(dir: &std::path::Path, target: usize) -> Store {
-    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
-    assert!(
-        corpus.is_dir(),
-        "{} is missing: the bench needs ../shared",
-        corpus.display()
-    );
-    let mut base = load(corpus.join("flash/eastmoney.jsonl"));
-    base.extend(load(corpus.join("flash/ths.jsonl")));
-    base.extend(load(corpus.join("articles/articles.jsonl")));
-    let _ = std::fs::remove_dir_all(dir);
-    let store = Store::open(dir, None).expect("index opens");
-    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let started = Instant::now();
-    let mut writer = store.index.writer().expect("writer");
-    let (mut done, mut batch) = (0usize, Vec::with_capacity(4096));
-    'outer: for k in 0.. {
-        for d in &base {
-            if done + batch.len() >= target {
-                break 'outer;
-            }
-            batch.push(if k == 0 { d.clone() } else { perturb(d, k) });
-            if batch.len() == 4096 {
-                done += store.ingest(&mut batch, &mut writer, jobs).expect("ingest");
-            }
-        }
-    }
-    done += store.ingest(&mut batch, &mut writer, jobs).expect("ingest");
-    writer.commit().expect("commit");
-    writer.wait_merges().expect("merges");
-    println!(
-        "indexed {done} documents in {:.0} s",
-        started.elapsed().as_secs_f64()
-    );
-    store
-}
 
 fn pct(times: &mut [Duration], p: f64) -> f64 {
     times.sort();
@@ -70,27 +31,14 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-index");
-    let keep = std::env::var("TICAI_BENCH_KEEP").is_ok_and(|v| v == "1");
-    let mut kept = None;
-    if keep
-        && let Ok(store) = Store::open_existing(&dir, None)
-        && store.index.num_docs().is_ok_and(|n| n as usize == target)
-    {
-        println!("reusing the kept index in {}", dir.display());
-        kept = Some(store);
-    }
-    let store = match kept {
+    let dir = bench_dir();
+    let keep = keep();
+    let store = match keep.then(|| kept(&dir, target)).flatten() {
         Some(store) => store,
         None => build(&dir, target),
     };
     let docs = store.index.num_docs().expect("count");
-    let segments = store
-        .index
-        .searcher()
-        .expect("searcher")
-        .segment_readers()
-        .len();
+    let segments = store.index.stats().expect("stats").segments;
     println!("{docs} documents in {segments} segments");
     let store = Arc::new(store);
     let rt = tokio::runtime::Builder::new_multi_thread()
