@@ -236,7 +236,7 @@ fn bad_input_names_file_and_line_and_keeps_going() {
     );
     assert!(
         err.contains(&format!(
-            "{}:3: no text field (tried text, content, body)",
+            "{}:3: no text field (tried text, content, body, 正文",
             f.display()
         )),
         "{err}"

@@ -10,7 +10,7 @@ use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use ticai::cmd::tag::tag_batch;
-use ticai::input::{FieldMap, json_document};
+use ticai::input::{FieldMap, Reader, json_document};
 use ticai_model::Document;
 use ticai_tag::Tagger;
 
@@ -146,6 +146,8 @@ fn main() {
         assert!(n > bytes / 10, "too few tokens: {n}");
     });
 
+    reading(&path, &docs, bytes);
+
     // extraction, in MB of HTML, over the saved news pages
     let gne = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/html/gne");
     let mut pages = Vec::new();
@@ -173,6 +175,65 @@ fn main() {
             assert!(ok * 10 >= pages.len() * 9, "only {ok} pages extracted");
         },
     );
+}
+
+/// Reading the same documents as JSON Lines, zstd JSON Lines, CSV and
+/// gzip CSV (files written to a temporary directory), in MB of text.
+fn reading(jsonl: &std::path::Path, docs: &[Document], bytes: usize) {
+    use std::io::Write;
+    let dir = std::env::temp_dir().join(format!("ticai-bench-read-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary directory");
+    let raw = std::fs::read(jsonl).expect("benchmark input");
+    let zst = dir.join("flash.jsonl.zst");
+    std::fs::write(&zst, zstd::encode_all(raw.as_slice(), 3).expect("zstd")).expect("write");
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["id", "title", "content", "published_at"])
+        .expect("csv");
+    // a CSV row without text is reported, not read: leave those out
+    let with_text = docs.iter().filter(|d| !d.text.trim().is_empty());
+    let csv_docs = with_text.clone().count();
+    for d in with_text {
+        let row = [
+            d.id.as_str(),
+            d.title.as_deref().unwrap_or(""),
+            d.text.as_str(),
+            d.published_at.as_deref().unwrap_or(""),
+        ];
+        w.write_record(row).expect("csv");
+    }
+    let csv_bytes = w.into_inner().expect("csv");
+    let csv = dir.join("flash.csv");
+    std::fs::write(&csv, &csv_bytes).expect("write");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&csv_bytes).expect("gzip");
+    let csv_gz = dir.join("flash.csv.gz");
+    std::fs::write(&csv_gz, gz.finish().expect("gzip")).expect("write");
+    println!("\nreading the same documents (MB of text/s; file sizes in MB)");
+    let reader = Reader::default();
+    for (name, path, want) in [
+        ("read JSON Lines", jsonl.to_path_buf(), docs.len()),
+        ("read JSON Lines, zstd", zst, docs.len()),
+        ("read CSV", csv, csv_docs),
+        ("read CSV, gzip", csv_gz, csv_docs),
+    ] {
+        let size = std::fs::metadata(&path).map_or(0, |m| m.len()) as f64 / 1e6;
+        report(&format!("{name} ({size:.1} MB)"), bytes, || {
+            let mut n = 0usize;
+            reader
+                .read_all(
+                    std::slice::from_ref(&path),
+                    &mut |d| {
+                        n += 1;
+                        black_box(d);
+                        Ok(())
+                    },
+                    &mut |e| panic!("{e}"),
+                )
+                .expect("reading");
+            assert_eq!(n, want, "{name}: every document read");
+        });
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn collect_html(dir: &std::path::Path, out: &mut Vec<Vec<u8>>) {

@@ -26,6 +26,9 @@ pub struct Cli {
 pub enum Command {
     /// Tag documents with themes and companies; one JSON object per document.
     Tag(cmd::tag::TagArgs),
+    /// How ticai reads files (format, encoding, delimiter, fields, dates,
+    /// the first documents), without tagging or writing.
+    Inspect(cmd::inspect::InspectArgs),
     /// Extract articles (main text, title, date, source) from HTML or text pages.
     Extract(cmd::extract::ExtractArgs),
     /// Fetch new articles from the configured sources into the archive.
@@ -94,6 +97,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => cmd::store::demo(args, data, lexicon),
         Command::Tag(args) => cmd::tag::run(args, lexicon),
         Command::Extract(args) => cmd::extract::run(args),
+        Command::Inspect(args) => cmd::inspect::run(args),
         Command::Lexicon(c) => cmd::lexicon::run(c, lexicon),
         Command::Segment(args) => cmd::segment::run(args, lexicon),
         Command::Eval(c) => crate::eval::run(c, lexicon),

@@ -9,7 +9,7 @@
 //! text tagger can find) and, for information, on all of them.
 
 use crate::cmd::tag::tag_batch;
-use crate::input::{FieldMap, InputFormat, Reader};
+use crate::input::{InputFormat, reader_of};
 use crate::lexicons;
 use anyhow::{Result, bail};
 use clap::Subcommand;
@@ -235,12 +235,7 @@ fn evaluate_file(
     show_missed: usize,
 ) -> Result<RecallReport> {
     let resolver = Resolver::new(lex, tagger);
-    let fields = FieldMap::default();
-    let reader = Reader {
-        format: InputFormat::Jsonl,
-        fields: &fields,
-        extract: false,
-    };
+    let reader = reader_of(InputFormat::Jsonl, false);
     // the documents and, per document, its stock tags
     let mut docs: Vec<Document> = Vec::new();
     let mut tags: Vec<Vec<Value>> = Vec::new();

@@ -34,6 +34,16 @@ static SHORT: LazyLock<Regex> = LazyLock::new(|| {
 /// assert_eq!(parse_date("Wed, 18 Nov 2026 09:30:00 GMT", None).unwrap().to_rfc3339(), "2026-11-18T09:30:00+00:00");
 /// ```
 pub fn parse_date(s: &str, reference: Option<NaiveDate>) -> Option<DateTime<FixedOffset>> {
+    parse_date_in(s, reference, &in_china)
+}
+
+/// [`parse_date`] with the zone of times written without one chosen by
+/// `local` (`None` for a time that does not exist there).
+pub fn parse_date_in(
+    s: &str,
+    reference: Option<NaiveDate>,
+    local: &dyn Fn(NaiveDateTime) -> Option<DateTime<FixedOffset>>,
+) -> Option<DateTime<FixedOffset>> {
     let s = s.trim();
     if let Ok(d) = DateTime::parse_from_rfc3339(s) {
         return Some(d);
@@ -41,11 +51,23 @@ pub fn parse_date(s: &str, reference: Option<NaiveDate>) -> Option<DateTime<Fixe
     if let Ok(d) = DateTime::parse_from_rfc2822(s) {
         return Some(d);
     }
-    find_date(s, reference)
+    find_date_in(s, reference, local)
+}
+
+fn in_china(t: NaiveDateTime) -> Option<DateTime<FixedOffset>> {
+    china().from_local_datetime(&t).single()
 }
 
 /// The first date written in `text` (see [`parse_date`] for the forms).
 pub fn find_date(text: &str, reference: Option<NaiveDate>) -> Option<DateTime<FixedOffset>> {
+    find_date_in(text, reference, &in_china)
+}
+
+fn find_date_in(
+    text: &str,
+    reference: Option<NaiveDate>,
+    local: &dyn Fn(NaiveDateTime) -> Option<DateTime<FixedOffset>>,
+) -> Option<DateTime<FixedOffset>> {
     for c in FULL.captures_iter(text) {
         let num = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
         let (Some(y), Some(m), Some(d)) = (num("y"), num("m"), num("d")) else {
@@ -61,13 +83,11 @@ pub fn find_date(text: &str, reference: Option<NaiveDate>) -> Option<DateTime<Fi
             },
             _ => NaiveTime::MIN,
         };
-        let tz = c
-            .name("tz")
-            .and_then(|z| parse_offset(z.as_str()))
-            .unwrap_or_else(china);
-        return tz
-            .from_local_datetime(&NaiveDateTime::new(date, time))
-            .single();
+        let naive = NaiveDateTime::new(date, time);
+        return match c.name("tz").and_then(|z| parse_offset(z.as_str())) {
+            Some(tz) => tz.from_local_datetime(&naive).single(),
+            None => local(naive),
+        };
     }
     let reference = reference?;
     for c in SHORT.captures_iter(text) {
@@ -90,9 +110,7 @@ pub fn find_date(text: &str, reference: Option<NaiveDate>) -> Option<DateTime<Fi
         let Some(time) = NaiveTime::from_hms_opt(h, mi, 0) else {
             continue;
         };
-        return china()
-            .from_local_datetime(&NaiveDateTime::new(date, time))
-            .single();
+        return local(NaiveDateTime::new(date, time));
     }
     None
 }

@@ -91,6 +91,32 @@ fn detect(bytes: &[u8]) -> &'static Encoding {
     widen(det.guess(None, chardetng::Utf8Detection::Allow))
 }
 
+/// The encoding of a stream from its first bytes, for readers that decode
+/// as they go (CSV): a BOM (and its length), else UTF-8 when `prefix` is
+/// valid UTF-8 (a character cut at the end of the prefix does not count),
+/// else detection over the prefix. `complete` says the prefix is the
+/// whole input.
+///
+/// ```
+/// let (gbk, _, _) = encoding_rs::GBK.encode("标题,内容\n英伟达,光模块\n");
+/// assert_eq!(ticai_extract::sniff_encoding(&gbk, true).0.name(), "gb18030");
+/// assert_eq!(ticai_extract::sniff_encoding("\u{feff}标题".as_bytes(), true), (encoding_rs::UTF_8, 3));
+/// ```
+pub fn sniff_encoding(prefix: &[u8], complete: bool) -> (&'static Encoding, usize) {
+    if let Some((enc, bom)) = Encoding::for_bom(prefix) {
+        return (enc, bom);
+    }
+    match std::str::from_utf8(prefix) {
+        Ok(_) => return (UTF_8, 0),
+        // a multi-byte character cut by the end of the prefix
+        Err(e) if !complete && e.error_len().is_none() => return (UTF_8, 0),
+        Err(_) => {}
+    }
+    let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    det.feed(prefix, complete);
+    (widen(det.guess(None, chardetng::Utf8Detection::Deny)), 0)
+}
+
 /// Decodes a document. `content_type` is the HTTP header value, if any.
 ///
 /// ```

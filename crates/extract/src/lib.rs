@@ -34,8 +34,8 @@ mod digest;
 mod html;
 
 pub use clean::{Cleaned, clean_lines, find_source, noise_markers, tidy};
-pub use date::{find_date, parse_date};
-pub use decode::{Decoded, charset_of_content_type, charset_of_meta, decode};
+pub use date::{find_date, parse_date, parse_date_in};
+pub use decode::{Decoded, charset_of_content_type, charset_of_meta, decode, sniff_encoding};
 pub use digest::{DigestPart, split_digest};
 pub use html::{extract_html, read_html_raw};
 
@@ -261,6 +261,29 @@ pub fn script_of(text: &str) -> Script {
     } else {
         Script::Simplified
     }
+}
+
+/// Documents from extracted articles: the page's id, or `id#N` for the
+/// N-th article of a page split into several.
+pub fn documents(id: &str, articles: Vec<Article>) -> Vec<ticai_model::Document> {
+    let split = articles.len() > 1;
+    articles
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| ticai_model::Document {
+            id: if split {
+                format!("{id}#{}", i + 1)
+            } else {
+                id.to_string()
+            },
+            title: a.title,
+            published_at: a.published_at,
+            url: a.canonical_url,
+            source: a.source,
+            text: a.text,
+            title_span: None,
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -418,25 +418,4 @@ pub fn par_map<T: Sync, R: Send>(items: &[T], jobs: usize, f: impl Fn(&T) -> R +
     })
 }
 
-/// Documents from extracted articles: the page's id, or `id#N` for the
-/// N-th article of a page split into several.
-pub fn documents(id: &str, articles: Vec<ticai_extract::Article>) -> Vec<Document> {
-    let split = articles.len() > 1;
-    articles
-        .into_iter()
-        .enumerate()
-        .map(|(i, a)| Document {
-            id: if split {
-                format!("{id}#{}", i + 1)
-            } else {
-                id.to_string()
-            },
-            title: a.title,
-            published_at: a.published_at,
-            url: a.canonical_url,
-            source: a.source,
-            text: a.text,
-            title_span: None,
-        })
-        .collect()
-}
+pub use ticai_extract::documents;

@@ -150,6 +150,8 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode> {
         if p.is_dir() {
             let mut found = Vec::new();
             crate::input::collect_files(p, &mut found, &mut |e| errors.push(e));
+            // pages only: tables and archives are for tag, ingest and inspect
+            found.retain(|f| is_page_name(f));
             found.sort();
             files.extend(found);
         } else {
@@ -178,7 +180,13 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode> {
         let format = match (args.input_format, name == "-") {
             (InputFormat::Auto, true) => sniff_format(&bytes),
             (InputFormat::Auto, false) => format_of(&f),
-            (given, _) => given,
+            (given @ (InputFormat::Text | InputFormat::Html | InputFormat::Jsonl), _) => given,
+            (given, _) => anyhow::bail!(
+                "--input-format {}: ticai extract reads pages (text, HTML, JSON Lines of pages); read tables with ticai tag, ingest or inspect",
+                given
+                    .to_possible_value()
+                    .map_or(String::new(), |v| v.get_name().to_string())
+            ),
         };
         if format == InputFormat::Jsonl {
             let reader = BufReader::new(bytes.as_slice());
@@ -243,4 +251,12 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn is_page_name(path: &std::path::Path) -> bool {
+    use ticai_input::Format;
+    matches!(
+        path.to_str().and_then(ticai_input::sniff::format_of_name),
+        Some(Format::Text | Format::Html | Format::Jsonl)
+    )
 }

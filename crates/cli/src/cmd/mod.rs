@@ -2,6 +2,7 @@
 
 pub mod extract;
 pub mod fetch;
+pub mod inspect;
 pub mod lexicon;
 pub mod run;
 pub mod segment;

@@ -1,4 +1,4 @@
-use crate::input::{FieldMap, InputFormat, Reader};
+use crate::input::{InputFormat, reader_of};
 use crate::lexicons;
 use anyhow::Result;
 use clap::Args;
@@ -21,12 +21,7 @@ pub struct SegmentArgs {
 pub fn run(args: SegmentArgs, lexicon: Option<&Path>) -> Result<ExitCode> {
     let lex = lexicons::load_valid(lexicon)?;
     let tagger = Tagger::new(&lex)?;
-    let fields = FieldMap::default();
-    let reader = Reader {
-        format: args.input_format,
-        fields: &fields,
-        extract: true,
-    };
+    let reader = reader_of(args.input_format, true);
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from("-")]
     } else {

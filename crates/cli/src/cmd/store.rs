@@ -1,6 +1,6 @@
 //! Commands over the stored index: ingest, retag, search, stats, demo.
 
-use crate::input::{FieldMap, InputArgs, InputFormat, Reader};
+use crate::input::{InputArgs, InputFormat, reader_of};
 use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
 use std::io::Write;
@@ -39,11 +39,10 @@ pub struct IngestArgs {
 
 pub fn ingest(args: IngestArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Result<ExitCode> {
     let data = data_dir(data)?;
-    let fields = args.input.field_map()?;
+    let reader = args.input.reader()?;
     let store = Store::open(&data, lexicon)?;
     let started = Instant::now();
     let mut writer = store.index.writer()?;
-    let reader = args.input.reader(&fields);
     let jobs = jobs(args.jobs);
     let commit_every = args.commit_every.max(1);
     let batch_size = BATCH.min(commit_every);
@@ -87,7 +86,9 @@ pub fn ingest(args: IngestArgs, data: Option<&Path>, lexicon: Option<&Path>) -> 
         store.index.num_docs()?
     );
     if failed > 0 {
-        eprintln!("ticai: {failed} input(s) could not be read; the others were ingested");
+        eprintln!(
+            "ticai: {failed} problem(s) reading the inputs (above); everything else was ingested"
+        );
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
@@ -452,12 +453,7 @@ pub fn demo(_args: DemoArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Res
     };
     let started = Instant::now();
     let store = Store::open(&data, lexicon)?;
-    let fields = FieldMap::default();
-    let reader = Reader {
-        format: InputFormat::Auto,
-        fields: &fields,
-        extract: true,
-    };
+    let reader = reader_of(InputFormat::Auto, true);
     let mut docs = Vec::new();
     for (name, bytes) in lexicons::sample_corpus() {
         reader.read_named_bytes(

@@ -35,7 +35,7 @@ pub struct TagArgs {
 const BATCH: usize = 1024;
 
 pub fn run(args: TagArgs, lexicon: Option<&Path>) -> Result<ExitCode> {
-    let fields = args.input.field_map()?;
+    let reader = args.input.reader()?;
     let lex = lexicons::load_valid(lexicon)?;
     let tagger = Tagger::new(&lex)?;
     let jobs = args
@@ -47,7 +47,6 @@ pub fn run(args: TagArgs, lexicon: Option<&Path>) -> Result<ExitCode> {
     } else {
         args.paths
     };
-    let reader = args.input.reader(&fields);
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut batch: Vec<Document> = Vec::with_capacity(BATCH);
     let mut failed = 0usize;
@@ -79,7 +78,9 @@ pub fn run(args: TagArgs, lexicon: Option<&Path>) -> Result<ExitCode> {
     flush(&mut batch, &mut out)?;
     out.flush()?;
     if failed > 0 {
-        eprintln!("ticai: {failed} input(s) could not be read; the others were tagged");
+        eprintln!(
+            "ticai: {failed} problem(s) reading the inputs (above); everything else was tagged"
+        );
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
