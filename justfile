@@ -33,9 +33,10 @@ eval:
 eval-extract:
     cargo run --release -- eval extract --pages ../shared/corpus/html/gne --articles ../shared/corpus/articles/articles.jsonl
 
-# throughput figures (MB/s per stage)
+# throughput figures (MB/s per stage; long documents against flash news)
 bench:
     cargo bench -p ticai --bench pipeline
+    cargo bench -p ticai --bench long
 
 # ingest and query latency at 1M documents (TICAI_BENCH_DOCS to change)
 bench-index:

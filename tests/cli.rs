@@ -1204,3 +1204,24 @@ fn snippets_are_html_safe_whatever_matched() {
         stdout(&out)
     );
 }
+
+#[test]
+fn max_evidence_cuts_spans_not_counts() {
+    let text = "超节点发布。".repeat(30);
+    let line = serde_json::json!({"id": "long", "text": text}).to_string();
+    let out = ticai(&["tag", "--max-evidence", "2", "-"], Some(&line));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let d = &json_lines(&out)[0];
+    let t = &d["themes"][0];
+    assert_eq!(
+        (t["id"].as_str(), t["mentions"].as_u64()),
+        (Some("supernode"), Some(30))
+    );
+    assert_eq!(t["evidence"].as_array().unwrap().len(), 2);
+    assert_eq!(t["evidence_total"], 30);
+    // without the flag: every span, and no evidence_total (the contract)
+    let out = ticai(&["tag", "-"], Some(&line));
+    let t = &json_lines(&out)[0]["themes"][0];
+    assert_eq!(t["evidence"].as_array().unwrap().len(), 30);
+    assert!(t.get("evidence_total").is_none());
+}

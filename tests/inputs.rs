@@ -492,6 +492,61 @@ fn archives_are_read_member_by_member() {
 }
 
 #[test]
+fn tables_are_ingested_and_searchable() {
+    let dir = scratch("inputs-ingest");
+    let book = xlsx(&[("快讯", rows(["标题", "内容", "发布时间"]))]);
+    write(&dir, "export.xlsx", &book);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let text = csv_text(",");
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    gz.write_all(&gbk).unwrap();
+    write(&dir, "report.csv.gz", &gz.finish().unwrap());
+    let out = ticai(
+        &dir,
+        &[
+            "ingest",
+            "--data-dir",
+            "data",
+            "export.xlsx",
+            "report.csv.gz",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("the index holds 6 documents"),
+        "{}",
+        stdout(&out)
+    );
+    let out = ticai(
+        &dir,
+        &[
+            "search",
+            "--data-dir",
+            "data",
+            "--format",
+            "json",
+            "theme:liquid-cooling published:2026-07-02",
+        ],
+    );
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let mut ids: Vec<&str> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["export.xlsx#快讯:3", "report.csv.gz:3"], "{v}");
+    // ingesting again replaces, never duplicates
+    let out = ticai(&dir, &["ingest", "--data-dir", "data", "export.xlsx"]);
+    assert!(
+        stdout(&out).contains("the index holds 6 documents"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
 fn binary_files_are_refused_by_what_they_are() {
     let dir = scratch("inputs-binary");
     let pdf = write(&dir, "note.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj");

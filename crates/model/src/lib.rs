@@ -156,6 +156,10 @@ pub struct ThemeHit {
     pub mentions: usize,
     pub in_title: bool,
     pub evidence: Vec<Evidence>,
+    /// How many evidence spans there were, when `evidence` holds only the
+    /// first of them (`ticai tag --max-evidence`); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_total: Option<usize>,
 }
 
 /// A company found in a document.
@@ -169,6 +173,9 @@ pub struct CompanyHit {
     pub mentions: usize,
     pub in_title: bool,
     pub evidence: Vec<Evidence>,
+    /// As for [`ThemeHit::evidence_total`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_total: Option<usize>,
 }
 
 /// The result of tagging one document: the `ticai tag` JSON contract.

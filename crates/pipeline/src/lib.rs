@@ -121,7 +121,7 @@ impl Store {
         writer: &mut ticai_index::Writer<'_>,
         jobs: usize,
     ) -> Result<usize> {
-        let tagged = tag_batch(&self.tagger, docs, jobs);
+        let tagged = tag_batch_with(&self.tagger, docs, jobs, INDEX_EVIDENCE);
         for (i, (d, t)) in docs.iter().zip(&tagged).enumerate() {
             writer.upsert(
                 d,
@@ -350,7 +350,7 @@ impl Store {
             let docs: Vec<Document> = chunk.iter().map(|a| a.document.clone()).collect();
             for ((d, t), a) in docs
                 .iter()
-                .zip(tag_batch(&self.tagger, &docs, jobs))
+                .zip(tag_batch_with(&self.tagger, &docs, jobs, INDEX_EVIDENCE))
                 .zip(chunk)
             {
                 writer.upsert(d, &t, &version, a.cluster_id.as_deref())?;
@@ -396,8 +396,24 @@ pub const BATCH: usize = 2048;
 
 /// Tags documents on `jobs` threads, keeping their order.
 pub fn tag_batch(tagger: &Tagger, docs: &[Document], jobs: usize) -> Vec<TaggedDocument> {
-    par_map(docs, jobs, |d| tagger.tag(d))
+    tag_batch_with(tagger, docs, jobs, None)
 }
+
+/// [`tag_batch`] keeping at most `max_evidence` evidence spans per tag
+/// ([`Tagger::tag_with`]).
+pub fn tag_batch_with(
+    tagger: &Tagger,
+    docs: &[Document],
+    jobs: usize,
+    max_evidence: Option<usize>,
+) -> Vec<TaggedDocument> {
+    par_map(docs, jobs, |d| tagger.tag_with(d, max_evidence))
+}
+
+/// The index keeps counts and flags, not evidence spans (an article's
+/// spans are recomputed from its stored text when it is shown), so ingest
+/// and retag build none.
+const INDEX_EVIDENCE: Option<usize> = Some(0);
 
 /// `f` over `items` on `jobs` threads, results in input order.
 pub fn par_map<T: Sync, R: Send>(items: &[T], jobs: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {

@@ -38,7 +38,8 @@ mod codes;
 pub use codes::{CodeHit, CodeScanner};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use std::collections::HashMap;
+use std::cell::Cell;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use ticai_lexicon::{CompanySource, Lexicon};
 use ticai_model::{
@@ -319,8 +320,35 @@ impl Tagger {
         self.targets.len()
     }
 
-    /// Tags one document.
+    /// Tags one document, with every evidence span.
     pub fn tag(&self, doc: &Document) -> TaggedDocument {
+        self.tag_with(doc, None)
+    }
+
+    /// Tags one document, keeping the first `max_evidence` evidence spans
+    /// of each tag (all when `None`); `mentions` stays exact and
+    /// `evidence_total` says how many there were when spans were cut.
+    /// Spans past the limit are never built (no sentence is cut out for
+    /// them), so `Some(0)` costs the matching alone.
+    pub fn tag_with(&self, doc: &Document, max_evidence: Option<usize>) -> TaggedDocument {
+        self.tag_counted(doc, max_evidence, &mut Work::default())
+    }
+
+    /// The work [`Tagger::tag`] does on a document, for tests that check it
+    /// grows linearly with the document's length.
+    pub fn work(&self, doc: &Document) -> Work {
+        let mut work = Work::default();
+        self.tag_counted(doc, None, &mut work);
+        work
+    }
+
+    fn tag_counted(
+        &self,
+        doc: &Document,
+        max_evidence: Option<usize>,
+        work: &mut Work,
+    ) -> TaggedDocument {
+        let cap = max_evidence.unwrap_or(usize::MAX);
         let mut themes: HashMap<u32, ThemeHit> = HashMap::new();
         let mut companies: HashMap<CompanyKey, CompanyHit> = HashMap::new();
         let mut fields: Vec<(Field, &str)> = vec![(Field::Text, &doc.text)];
@@ -331,7 +359,7 @@ impl Tagger {
         }
         for (field, original) in fields {
             let norm = self.normalizer.normalize(original);
-            let mentions = self.find(&norm.text);
+            let mentions = self.find(&norm.text, work);
             if mentions.is_empty() {
                 continue;
             }
@@ -342,12 +370,13 @@ impl Tagger {
                     || doc
                         .title_span
                         .is_some_and(|(ts, te)| start >= ts && end <= te);
-                let evidence = Evidence {
-                    term: m.term,
+                let (term, reason) = (m.term, m.reason);
+                let evidence = || Evidence {
+                    term,
                     start,
                     end,
                     sentence: sentences.around(start, end),
-                    reason: m.reason,
+                    reason,
                     text: sentences.slice(start, end),
                     field,
                 };
@@ -361,6 +390,7 @@ impl Tagger {
                             mentions: 0,
                             in_title: false,
                             evidence: Vec::new(),
+                            evidence_total: None,
                         });
                         (&mut hit.mentions, &mut hit.in_title, &mut hit.evidence)
                     }
@@ -376,6 +406,7 @@ impl Tagger {
                                     mentions: 0,
                                     in_title: false,
                                     evidence: Vec::new(),
+                                    evidence_total: None,
                                 });
                         (&mut hit.mentions, &mut hit.in_title, &mut hit.evidence)
                     }
@@ -392,16 +423,27 @@ impl Tagger {
                             mentions: 0,
                             in_title: false,
                             evidence: Vec::new(),
+                            evidence_total: None,
                         });
                         (&mut hit.mentions, &mut hit.in_title, &mut hit.evidence)
                     }
                 };
                 *mentions += 1;
                 *title_flag |= in_title;
-                list.push(evidence);
+                if list.len() < cap {
+                    list.push(evidence());
+                }
             }
+            work.sentence_chars += sentences.scanned.get();
         }
         let mut themes: Vec<ThemeHit> = themes.into_values().collect();
+        let total = |mentions: usize, kept: usize| (kept < mentions).then_some(mentions);
+        for t in &mut themes {
+            t.evidence_total = total(t.mentions, t.evidence.len());
+        }
+        for c in companies.values_mut() {
+            c.evidence_total = total(c.mentions, c.evidence.len());
+        }
         themes.sort_by(|a, b| b.mentions.cmp(&a.mentions).then_with(|| a.id.cmp(&b.id)));
         let mut companies: Vec<CompanyHit> = companies.into_values().collect();
         companies.sort_by(|a, b| {
@@ -419,7 +461,7 @@ impl Tagger {
     }
 
     /// All mentions in a normalized text, in order.
-    fn find(&self, text: &str) -> Vec<RawMention> {
+    fn find(&self, text: &str, work: &mut Work) -> Vec<RawMention> {
         let mut seg = SegCache::default();
         // 1. every valid occurrence of every term
         let mut cands: Vec<(Range<usize>, usize)> = Vec::new();
@@ -431,7 +473,7 @@ impl Tagger {
         }
         // 2. leftmost-longest among them
         cands.sort_by(|a, b| a.0.start.cmp(&b.0.start).then(b.0.end.cmp(&a.0.end)));
-        let excluded = self.exclusions(text);
+        let excluded = Exclusions::new(self.exclusions(text));
         let mut out: Vec<RawMention> = Vec::new();
         let mut last_end = 0;
         for (span, pat) in cands {
@@ -440,10 +482,7 @@ impl Tagger {
             }
             let mut any = false;
             for t in &self.targets[pat] {
-                if excluded
-                    .iter()
-                    .any(|(r, e)| *e == t.entity && r.start <= span.start && span.end <= r.end)
-                {
+                if excluded.covers(&span, t.entity, work) {
                     continue;
                 }
                 any = true;
@@ -460,7 +499,7 @@ impl Tagger {
             }
         }
         // 3. stock codes, merged with the name right before them
-        self.link_codes(text, &mut out);
+        self.link_codes(text, &mut out, work);
         // 4. strict names need a code, which step 3 attached
         out.retain(|m| match m.who {
             Who::Known(Entity::Company(i)) => {
@@ -472,6 +511,9 @@ impl Tagger {
             _ => true,
         });
         out.sort_by_key(|m| m.span.start);
+        work.blocks += seg.blocks.len();
+        work.segmented_bytes += seg.blocks.iter().map(|(r, _)| r.len()).sum::<usize>();
+        work.probes += seg.probes;
         out
     }
 
@@ -489,13 +531,23 @@ impl Tagger {
         out
     }
 
-    fn link_codes(&self, text: &str, mentions: &mut Vec<RawMention>) {
+    fn link_codes(&self, text: &str, mentions: &mut Vec<RawMention>, work: &mut Work) {
+        // company mentions by where they end (indexes in increasing order),
+        // and every mention's span by its start: lookups that stay cheap
+        // however many mentions a long document has
+        let mut by_end: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut spans = Spans::default();
+        for (i, m) in mentions.iter().enumerate() {
+            if matches!(m.who, Who::Known(Entity::Company(_))) {
+                by_end.entry(m.span.end).or_default().push(i);
+            }
+            spans.insert(&m.span);
+        }
         for hit in self.codes.scan(text) {
             // the company mention ending right before the code (spaces allowed)
             let before = text[..hit.span.start].trim_end();
-            let named = mentions.iter().position(|m| {
-                m.span.end == before.len() && matches!(m.who, Who::Known(Entity::Company(_)))
-            });
+            work.probes += 1;
+            let named = by_end.get(&before.len()).and_then(|v| v.first().copied());
             let known = self.by_code.get(&(hit.exchange, hit.code.clone())).copied();
             if hit.parenthesized && is_index_or_fund(before) {
                 continue;
@@ -504,24 +556,37 @@ impl Tagger {
                 Who::Known(Entity::Company(c)) => Some((n, c)),
                 _ => None,
             });
+            let mut extend = |n: usize, mentions: &mut Vec<RawMention>| {
+                let old = mentions[n].span.clone();
+                if let Some(v) = by_end.get_mut(&old.end) {
+                    v.retain(|&i| i != n);
+                }
+                let v = by_end.entry(hit.span.end).or_default();
+                let at = v.partition_point(|&i| i < n);
+                v.insert(at, n);
+                spans.insert(&(old.start..hit.span.end));
+                mentions[n].span.end = hit.span.end;
+                mentions[n].with_code = true;
+            };
             match (named, known) {
                 // the name and its code: one mention, found by name
-                (Some((n, c)), Some(k)) if c == k => {
-                    mentions[n].span.end = hit.span.end;
-                    mentions[n].with_code = true;
-                }
+                (Some((n, c)), Some(k)) if c == k => extend(n, mentions),
                 // a known name with a code the lexicon lacks (a second listing)
-                (Some((n, _)), None) => {
-                    mentions[n].span.end = hit.span.end;
-                    mentions[n].with_code = true;
+                (Some((n, _)), None) => extend(n, mentions),
+                (_, Some(k)) => {
+                    by_end
+                        .entry(hit.inner.end)
+                        .or_default()
+                        .push(mentions.len());
+                    spans.insert(&hit.inner);
+                    mentions.push(RawMention {
+                        who: Who::Known(Entity::Company(k)),
+                        span: hit.inner.clone(),
+                        term: format!("{}.{}", hit.code, hit.exchange),
+                        reason: Reason::Code,
+                        with_code: true,
+                    })
                 }
-                (_, Some(k)) => mentions.push(RawMention {
-                    who: Who::Known(Entity::Company(k)),
-                    span: hit.inner.clone(),
-                    term: format!("{}.{}", hit.code, hit.exchange),
-                    reason: Reason::Code,
-                    with_code: true,
-                }),
                 (None, None) => {
                     // an unknown name followed by a valid code
                     if !hit.parenthesized {
@@ -531,12 +596,10 @@ impl Tagger {
                         continue;
                     };
                     let start = before.len() - name.len();
-                    if mentions
-                        .iter()
-                        .any(|m| m.span.start < hit.span.end && start < m.span.end)
-                    {
+                    if spans.overlaps(&(start..hit.span.end), work) {
                         continue;
                     }
+                    spans.insert(&(start..hit.span.end));
                     mentions.push(RawMention {
                         who: Who::Unlisted {
                             name,
@@ -641,30 +704,107 @@ fn is_index_or_fund(before: &str) -> bool {
         .any(|s| before.ends_with(s))
 }
 
-/// Token boundaries of the jieba blocks seen so far in one text.
+/// What tagging one document cost, counted (see [`Tagger::work`]): each
+/// figure grows linearly with the length of a document.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Work {
+    /// jieba blocks segmented, and their bytes.
+    pub blocks: usize,
+    pub segmented_bytes: usize,
+    /// Entries looked at to find a block, an exclusion phrase or a mention
+    /// next to a stock code.
+    pub probes: usize,
+    /// Characters scanned to cut evidence sentences.
+    pub sentence_chars: usize,
+}
+
+/// Token boundaries of the jieba blocks seen so far in one text, in text
+/// order (blocks do not overlap), so that a lookup is a binary search.
 #[derive(Default)]
 struct SegCache {
     blocks: Vec<(Range<usize>, Vec<usize>)>,
+    probes: usize,
 }
 
 impl SegCache {
     /// Whether `at` is a token boundary of the block containing byte `inside`.
     fn is_boundary(&mut self, seg: &Segmenter, text: &str, inside: usize, at: usize) -> bool {
-        let found = self
-            .blocks
-            .iter()
-            .position(|(r, _)| r.start <= inside && inside < r.end);
-        let idx = match found {
-            Some(i) => i,
-            None => {
-                let block = Segmenter::block_around(text, inside);
-                let mut bounds = Vec::new();
-                seg.boundaries(text, block.clone(), &mut bounds);
-                self.blocks.push((block, bounds));
-                self.blocks.len() - 1
+        self.probes += 1;
+        // matches arrive in text order: the last block is the usual answer
+        let idx = match self.blocks.last() {
+            Some((r, _)) if r.start <= inside && inside < r.end => self.blocks.len() - 1,
+            _ => {
+                let after = self.blocks.partition_point(|(r, _)| r.start <= inside);
+                match after.checked_sub(1) {
+                    Some(i) if inside < self.blocks[i].0.end => i,
+                    _ => {
+                        let block = Segmenter::block_around(text, inside);
+                        let mut bounds = Vec::new();
+                        seg.boundaries(text, block.clone(), &mut bounds);
+                        self.blocks.insert(after, (block, bounds));
+                        after
+                    }
+                }
             }
         };
         self.blocks[idx].1.binary_search(&at).is_ok()
+    }
+}
+
+/// The ranges of exclusion phrases in a text, sorted by start: which ones
+/// cover a span is a search over the few that start close enough.
+struct Exclusions {
+    ranges: Vec<(Range<usize>, Entity)>,
+    longest: usize,
+}
+
+impl Exclusions {
+    fn new(mut ranges: Vec<(Range<usize>, Entity)>) -> Self {
+        ranges.sort_by_key(|(r, _)| r.start);
+        let longest = ranges.iter().map(|(r, _)| r.len()).max().unwrap_or(0);
+        Exclusions { ranges, longest }
+    }
+
+    /// Whether a phrase excluding `entity` covers `span`.
+    fn covers(&self, span: &Range<usize>, entity: Entity, work: &mut Work) -> bool {
+        if self.ranges.is_empty() {
+            return false;
+        }
+        // a covering range starts at or before the span and no further back
+        // than the longest phrase allows
+        let upto = self.ranges.partition_point(|(r, _)| r.start <= span.start);
+        let from = span.end.saturating_sub(self.longest);
+        self.ranges[..upto]
+            .iter()
+            .rev()
+            .take_while(|(r, _)| r.start >= from)
+            .inspect(|_| work.probes += 1)
+            .any(|(r, e)| *e == entity && span.end <= r.end)
+    }
+}
+
+/// Mention spans by start (the longest end per start), for overlap tests
+/// that look only at spans starting close enough to overlap.
+#[derive(Default)]
+struct Spans {
+    by_start: BTreeMap<usize, usize>,
+    longest: usize,
+}
+
+impl Spans {
+    fn insert(&mut self, r: &Range<usize>) {
+        let end = self.by_start.entry(r.start).or_insert(r.end);
+        *end = (*end).max(r.end);
+        self.longest = self.longest.max(r.len());
+    }
+
+    /// Whether a span overlaps `r`.
+    fn overlaps(&self, r: &Range<usize>, work: &mut Work) -> bool {
+        let from = r.start.saturating_sub(self.longest);
+        self.by_start
+            .range(from..r.end)
+            .inspect(|_| work.probes += 1)
+            .any(|(_, &end)| r.start < end)
     }
 }
 
@@ -673,6 +813,8 @@ struct Sentences<'a> {
     text: &'a str,
     /// Byte offset of every character, plus the length.
     bytes: Vec<usize>,
+    /// Characters looked at so far (for [`Work`]).
+    scanned: Cell<usize>,
 }
 
 impl<'a> Sentences<'a> {
@@ -681,7 +823,11 @@ impl<'a> Sentences<'a> {
     fn new(text: &'a str) -> Self {
         let mut bytes: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
         bytes.push(text.len());
-        Sentences { text, bytes }
+        Sentences {
+            text,
+            bytes,
+            scanned: Cell::new(0),
+        }
     }
 
     fn slice(&self, start: usize, end: usize) -> String {
@@ -693,20 +839,26 @@ impl<'a> Sentences<'a> {
         let is_end = |c: char| matches!(c, '。' | '！' | '？' | '!' | '?' | '；' | ';' | '\n');
         let chars = |from: usize, to: usize| self.text[self.bytes[from]..self.bytes[to]].chars();
         let n = self.bytes.len() - 1;
+        // no further than a window each way: a sentence longer than that
+        // is cut to the window below all the same, and a text without
+        // sentence ends costs no more than one with them
+        let reach = Self::MAX_CHARS + 1;
         let mut s = start;
-        for c in chars(0, start).rev() {
+        for c in chars(start.saturating_sub(reach), start).rev() {
             if is_end(c) {
                 break;
             }
             s -= 1;
         }
         let mut e = end;
-        for c in chars(end, n) {
+        for c in chars(end, (end + reach).min(n)) {
             e += 1;
             if is_end(c) {
                 break;
             }
         }
+        self.scanned
+            .set(self.scanned.get() + (start - s) + (e - end));
         let (mut s, mut e, mut pre, mut post) = (s, e, "", "");
         if e - s > Self::MAX_CHARS {
             let half = Self::MAX_CHARS.saturating_sub(end - start) / 2;

@@ -330,3 +330,88 @@ proptest! {
         }
     }
 }
+
+/// A long report made of varied paragraphs: names, aliases, codes (known,
+/// and unknown names with codes), exclusion phrases, traditional script,
+/// a paragraph without sentence ends.
+fn long_report(paragraphs: usize) -> String {
+    let kinds = [
+        "华为发布超节点新品，万卡集群进入交付期，中际旭创(300308)光模块订单饱满。",
+        "扫地机器人销量平稳，机器人板块分化；合合信息(688615)与寒武纪（688256）披露进展。",
+        "輝達新一代伺服器出貨，超節點與光模組需求強勁，博通定制ASIC放量。",
+        "公司核心业务为AI服务器与人工智能平台 未使用句号的长段落 贵州茅台600519 金融街控股 腾讯控股00700 继续讨论光模块产能与良率 ",
+        "平安银行（000001）与太阳能公告：子公司获得证书。英伟达(NVDA.O)发布财报。",
+    ];
+    let mut s = String::new();
+    for i in 0..paragraphs {
+        s.push_str(kinds[i % kinds.len()]);
+        s.push_str(&format!("第{i}段。\n"));
+    }
+    s
+}
+
+#[test]
+fn work_grows_linearly_with_the_length_of_a_document() {
+    let doc = |n: usize| Document {
+        id: "report".into(),
+        text: long_report(n),
+        ..Default::default()
+    };
+    let (small, large) = (doc(2_000), doc(4_000));
+    let (w1, w2) = (TAGGER.work(&small), TAGGER.work(&large));
+    assert!(w1.blocks > 1_000 && w1.probes > 1_000, "{w1:?}");
+    // twice the text: at most twice the work (and a little for the
+    // paragraph numbers, one digit longer)
+    for (name, a, b) in [
+        ("blocks", w1.blocks, w2.blocks),
+        ("segmented bytes", w1.segmented_bytes, w2.segmented_bytes),
+        ("probes", w1.probes, w2.probes),
+        ("sentence chars", w1.sentence_chars, w2.sentence_chars),
+    ] {
+        assert!(b * 100 <= a * 205, "{name}: {a} -> {b} for twice the text");
+    }
+    // and exactly twice the mentions
+    let count = |d: &Document| {
+        let t = TAGGER.tag(d);
+        t.themes.iter().map(|x| x.mentions).sum::<usize>()
+            + t.companies.iter().map(|x| x.mentions).sum::<usize>()
+    };
+    assert_eq!(count(&large), 2 * count(&small));
+}
+
+#[test]
+fn max_evidence_keeps_the_first_spans_and_exact_counts() {
+    let doc = Document {
+        id: "report".into(),
+        text: long_report(50),
+        ..Default::default()
+    };
+    let all = TAGGER.tag(&doc);
+    let cut = TAGGER.tag_with(&doc, Some(3));
+    assert_eq!(all.themes.len(), cut.themes.len());
+    for (a, c) in all.themes.iter().zip(&cut.themes) {
+        assert_eq!((a.id.as_str(), a.mentions), (c.id.as_str(), c.mentions));
+        assert_eq!(a.evidence_total, None);
+        assert_eq!(c.evidence, a.evidence[..a.mentions.min(3)]);
+        let want = (a.mentions > 3).then_some(a.mentions);
+        assert_eq!(c.evidence_total, want, "{}", a.id);
+    }
+    for (a, c) in all.companies.iter().zip(&cut.companies) {
+        assert_eq!((a.name.as_str(), a.mentions), (c.name.as_str(), c.mentions));
+        assert_eq!(c.evidence, a.evidence[..a.mentions.min(3)]);
+    }
+    // no evidence at all, for the index
+    let none = TAGGER.tag_with(&doc, Some(0));
+    assert!(
+        none.themes
+            .iter()
+            .all(|t| t.evidence.is_empty() && t.evidence_total == Some(t.mentions))
+    );
+    // a document within the limit is unchanged, field for field
+    let short = Document {
+        id: "s".into(),
+        text: "华为发布超节点。".into(),
+        ..Default::default()
+    };
+    assert_eq!(TAGGER.tag_with(&short, Some(3)), TAGGER.tag(&short));
+}

@@ -28,6 +28,13 @@ pub struct TagArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     pub jobs: Option<usize>,
+    /// Keep the first N evidence spans of each theme and company (default:
+    /// all); `mentions` stays exact and `evidence_total` tells how many
+    /// spans there were when some were cut. For long documents (annual
+    /// reports), whose every mention would otherwise be printed with its
+    /// sentence.
+    #[arg(long, value_name = "N")]
+    pub max_evidence: Option<usize>,
     /// Files, directories or `-` for standard input (the default).
     pub paths: Vec<PathBuf>,
 }
@@ -51,8 +58,9 @@ pub fn run(args: TagArgs, lexicon: Option<&Path>) -> Result<ExitCode> {
     let mut batch: Vec<Document> = Vec::with_capacity(BATCH);
     let mut failed = 0usize;
     let format = args.format;
+    let max_evidence = args.max_evidence;
     let flush = |batch: &mut Vec<Document>, out: &mut BufWriter<_>| -> Result<()> {
-        for doc in tag_batch(&tagger, batch, jobs) {
+        for doc in tag_batch_with(&tagger, batch, jobs, max_evidence) {
             match format {
                 TagFormat::Jsonl => output::write_jsonl(out, &doc)?,
                 TagFormat::Table => output::write_table(out, &doc)?,
@@ -86,4 +94,4 @@ pub fn run(args: TagArgs, lexicon: Option<&Path>) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub use ticai_pipeline::{par_map, tag_batch};
+pub use ticai_pipeline::{par_map, tag_batch, tag_batch_with};
