@@ -99,6 +99,27 @@ fn main() {
         report.text.push('\n');
     }
 
+    // the report at three lengths: the cost per MB stays flat
+    println!("\nthe report at three lengths (tag, every evidence span, 1 thread)");
+    println!("{:>12} {:>10} {:>10}", "characters", "seconds", "MB/s");
+    for chars in [150_000, 450_000, 1_350_000] {
+        let mut d = Document::default();
+        for f in flash.iter().cycle() {
+            if d.text.chars().count() > chars {
+                break;
+            }
+            d.text.push_str(&f.text);
+            d.text.push('\n');
+        }
+        let t = Instant::now();
+        black_box(tagger.tag(&d));
+        let secs = t.elapsed().as_secs_f64();
+        println!(
+            "{chars:>12} {secs:>10.2} {:>10.1}",
+            d.text.len() as f64 / 1e6 / secs
+        );
+    }
+
     println!(
         "\n{:<52} {:>10} {:>10}",
         "tag (1 thread)", "MB/s", "x flash"
