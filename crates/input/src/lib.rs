@@ -609,7 +609,10 @@ impl Ctx {
 /// resource forks.
 fn member_wanted(member: &str) -> bool {
     let base = member.rsplit('/').next().unwrap_or(member);
-    !base.starts_with('.') && !member.starts_with("__MACOSX/") && sniff::is_supported_name(member)
+    !base.starts_with('.')
+        && !base.starts_with("~$")
+        && !member.starts_with("__MACOSX/")
+        && sniff::is_supported_name(member)
 }
 
 /// Facts about a table a reader found, for [`FileInfo`].
@@ -743,10 +746,11 @@ pub fn collect_files(dir: &Path, out: &mut Vec<PathBuf>, on_err: &mut dyn FnMut(
     };
     for entry in rd.flatten() {
         let p = entry.path();
+        // dot files, and the lock files Excel and Word leave (~$Book.xlsx)
         let hidden = p
             .file_name()
             .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with('.'));
+            .is_some_and(|n| n.starts_with('.') || n.starts_with("~$"));
         if hidden {
             continue;
         }
@@ -859,6 +863,13 @@ mod tests {
         let c = read("a.csv", bom.as_bytes());
         assert_eq!(c.docs[0].title.as_deref(), Some("英伟达"));
         assert_eq!(c.files[0].encoding.as_deref(), Some("UTF-8 with BOM"));
+    }
+
+    #[test]
+    fn delimiter_from_the_first_line_that_is_not_blank() {
+        let c = read("a.csv", "\n标题;内容\n英伟达;光模块需求旺盛\n".as_bytes());
+        assert_eq!(c.docs.len(), 1, "{:?}", c.errors);
+        assert_eq!(c.files[0].delimiter.as_deref(), Some("';'"));
     }
 
     #[test]

@@ -16,7 +16,15 @@ pub(crate) fn read_csv(
     tab: bool,
     table: &mut Table<'_, '_>,
 ) -> anyhow::Result<()> {
-    let (head, r) = peek(r, SNIFF)?;
+    // a read error here (a damaged compressed file) is this file's
+    // problem, reported with its name; the other inputs are still read
+    let (head, r) = match peek(r, SNIFF) {
+        Ok(x) => x,
+        Err(e) => {
+            table.fail(format!("cannot read (or decompress): {e}"));
+            return Ok(());
+        }
+    };
     let (enc, bom) = ticai_extract::sniff_encoding(&head, head.len() < SNIFF);
     let encoding = if bom > 0 {
         format!("{} with BOM", enc.name())
@@ -24,17 +32,27 @@ pub(crate) fn read_csv(
         enc.name().to_string()
     };
     let mut r = r;
-    std::io::copy(&mut (&mut r).take(bom as u64), &mut std::io::sink())?;
+    if let Err(e) = std::io::copy(&mut (&mut r).take(bom as u64), &mut std::io::sink()) {
+        table.fail(format!("cannot read (or decompress): {e}"));
+        return Ok(());
+    }
     let decoded: Box<dyn Read> = if enc == encoding_rs::UTF_8 {
         r
     } else {
         Box::new(Transcode::new(r, enc))
     };
     let mut buffered = BufReader::with_capacity(SNIFF, decoded);
-    let first_line = {
-        let buf = buffered.fill_buf()?;
-        let end = buf.iter().position(|&b| b == b'\n').unwrap_or(buf.len());
-        String::from_utf8_lossy(&buf[..end]).into_owned()
+    let first_line = match buffered.fill_buf() {
+        // the first line that is not blank
+        Ok(buf) => String::from_utf8_lossy(buf)
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .to_string(),
+        Err(e) => {
+            table.fail(format!("cannot read (or decompress): {e}"));
+            return Ok(());
+        }
     };
     let delimiter = sniff_delimiter(&first_line, tab);
     let mut rdr = csv::ReaderBuilder::new()
@@ -181,7 +199,11 @@ pub(crate) fn read_excel(
             Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
             Data::Float(f) => f.to_string(),
             Data::Bool(b) => b.to_string(),
+            // a time of day alone (serial below 1) as a time, a whole day
+            // as a date, so that a date column and a time column join
             Data::DateTime(dt) => match dt.as_datetime() {
+                Some(t) if dt.as_f64() < 1.0 => t.format("%H:%M:%S").to_string(),
+                Some(t) if dt.as_f64().fract() == 0.0 => t.format("%Y-%m-%d").to_string(),
                 Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
                 None => dt.as_f64().to_string(),
             },

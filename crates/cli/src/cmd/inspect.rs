@@ -92,7 +92,14 @@ impl Sink for Inspector {
     fn error(&mut self, err: InputError) {
         // a problem belongs to the file being read when it names it
         match self.files.last_mut() {
-            Some(f) if err.location.starts_with(&f.info.name) => f.problems.push(err.to_string()),
+            Some(f)
+                if err
+                    .location
+                    .strip_prefix(&f.info.name)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(':')) =>
+            {
+                f.problems.push(err.to_string())
+            }
             _ => self.orphans.push(err),
         }
     }
