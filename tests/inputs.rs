@@ -29,6 +29,25 @@ fn docs(o: &Output) -> Vec<Value> {
         .collect()
 }
 
+/// `ticai search --format json` over the index in `dir/data`.
+fn search(dir: &Path, query: &str) -> Value {
+    let out = ticai(
+        dir,
+        &[
+            "search",
+            "--data-dir",
+            "data",
+            "--format",
+            "json",
+            "--limit",
+            "20",
+            query,
+        ],
+    );
+    assert!(out.status.success(), "{query}: {}", stderr(&out));
+    serde_json::from_str(&stdout(&out)).unwrap()
+}
+
 fn theme_ids(d: &Value) -> Vec<String> {
     d["themes"]
         .as_array()
@@ -517,18 +536,7 @@ fn tables_are_ingested_and_searchable() {
         "{}",
         stdout(&out)
     );
-    let out = ticai(
-        &dir,
-        &[
-            "search",
-            "--data-dir",
-            "data",
-            "--format",
-            "json",
-            "theme:liquid-cooling published:2026-07-02",
-        ],
-    );
-    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let v = search(&dir, "theme:liquid-cooling published:2026-07-02");
     let mut ids: Vec<&str> = v["results"]
         .as_array()
         .unwrap()
@@ -619,20 +627,7 @@ fn every_date_form_is_ingested_and_garbage_is_reported() {
         "{}",
         stdout(&out)
     );
-    let out = ticai(
-        &dir,
-        &[
-            "search",
-            "--data-dir",
-            "data",
-            "--format",
-            "json",
-            "--limit",
-            "20",
-            "published:2026-07",
-        ],
-    );
-    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let v = search(&dir, "published:2026-07");
     assert_eq!(v["total"], 7, "{v}");
     // --tz moves naive times, not instants
     let out = ticai(&dir, &["tag", "--tz", "UTC", &f]);

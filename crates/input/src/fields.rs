@@ -101,18 +101,6 @@ impl FieldMap {
         })
     }
 
-    pub fn candidates(&self, key: &str) -> &[String] {
-        match key {
-            "text" => &self.text,
-            "title" => &self.title,
-            "published_at" => &self.published_at,
-            "time" => &self.time,
-            "id" => &self.id,
-            "url" => &self.url,
-            _ => &self.source,
-        }
-    }
-
     /// The column index of each key among `headers` (first candidate
     /// present wins; the time column is never the date column).
     pub fn columns(&self, headers: &[String]) -> Columns {

@@ -113,6 +113,14 @@ impl Default for Options {
     }
 }
 
+/// Reports a problem with the input `location` names.
+fn report(sink: &mut dyn Sink, location: &str, message: String) {
+    sink.error(InputError {
+        location: location.to_string(),
+        message,
+    })
+}
+
 /// Archives inside archives inside compressed files: deep enough for
 /// real data, shallow enough to refuse a crafted loop.
 const MAX_DEPTH: usize = 4;
@@ -193,10 +201,7 @@ impl Reader {
         match File::open(path) {
             Ok(f) => self.read_src(&name, Src::File(f), sink, Ctx::top()),
             Err(e) => {
-                sink.error(InputError {
-                    location: name,
-                    message: format!("cannot read: {e}"),
-                });
+                report(sink, &name, format!("cannot read: {e}"));
                 Ok(())
             }
         }
@@ -230,14 +235,12 @@ impl Reader {
         sink: &mut dyn Sink,
         ctx: Ctx,
     ) -> Result<()> {
-        let fail = |sink: &mut dyn Sink, message: String| {
-            sink.error(InputError {
-                location: name.to_string(),
-                message,
-            })
-        };
         if ctx.depth > MAX_DEPTH {
-            fail(sink, "archives or compressions nested too deep".into());
+            report(
+                sink,
+                name,
+                "archives or compressions nested too deep".into(),
+            );
             return Ok(());
         }
         // the first bytes, and the source again from its start
@@ -248,7 +251,7 @@ impl Reader {
                 match read.and_then(|_| f.rewind()) {
                     Ok(()) => (head, Src::File(f)),
                     Err(e) => {
-                        fail(sink, format!("cannot read: {e}"));
+                        report(sink, name, format!("cannot read: {e}"));
                         return Ok(());
                     }
                 }
@@ -261,7 +264,7 @@ impl Reader {
                     } else {
                         format!("cannot decompress ({})", ctx.compression.join(", "))
                     };
-                    fail(sink, format!("{what}: {e}"));
+                    report(sink, name, format!("{what}: {e}"));
                     return Ok(());
                 }
             },
@@ -272,7 +275,7 @@ impl Reader {
         let inner = match decompress(c, src.into_read()) {
             Ok(r) => r,
             Err(e) => {
-                fail(sink, format!("not readable as {}: {e}", c.name()));
+                report(sink, name, format!("not readable as {}: {e}", c.name()));
                 return Ok(());
             }
         };
@@ -322,19 +325,14 @@ impl Reader {
             compression: ctx.compression.clone(),
             ..FileInfo::default()
         };
-        let fail = |sink: &mut dyn Sink, message: String| {
-            sink.error(InputError {
-                location: name.to_string(),
-                message,
-            })
-        };
         let textual = matches!(
             format,
             Format::Text | Format::Html | Format::Jsonl | Format::Csv | Format::Tsv
         );
         if textual && let Some(kind) = sniff::binary_kind(&head) {
-            fail(
+            report(
                 sink,
+                name,
                 format!(
                     "{kind}, not read as {} (ticai reads text, HTML, JSON Lines, CSV/TSV, Excel, Parquet, and .gz/.zst/.bz2/.zip/.tar of them)",
                     format.name()
@@ -361,7 +359,7 @@ impl Reader {
                     Ok(())
                 }
                 Err(e) => {
-                    fail(sink, format!("cannot read: {e}"));
+                    report(sink, name, format!("cannot read: {e}"));
                     Ok(())
                 }
             },
@@ -385,7 +383,7 @@ impl Reader {
                     self.read_bytes(name, format, &bytes, sink)
                 }
                 Err(e) => {
-                    fail(sink, format!("cannot read: {e}"));
+                    report(sink, name, format!("cannot read: {e}"));
                     Ok(())
                 }
             },
@@ -398,10 +396,7 @@ impl Reader {
             Src::Stream(s) => match Src::Stream(s).into_bytes() {
                 Ok(b) => self.read_zip_from(name, std::io::Cursor::new(b), sink, ctx),
                 Err(e) => {
-                    sink.error(InputError {
-                        location: name.to_string(),
-                        message: format!("cannot read: {e}"),
-                    });
+                    report(sink, name, format!("cannot read: {e}"));
                     Ok(())
                 }
             },
@@ -418,10 +413,7 @@ impl Reader {
         let mut zip = match zip::ZipArchive::new(r) {
             Ok(z) => z,
             Err(e) => {
-                sink.error(InputError {
-                    location: name.to_string(),
-                    message: format!("not a readable ZIP archive: {e}"),
-                });
+                report(sink, name, format!("not a readable ZIP archive: {e}"));
                 return Ok(());
             }
         };
@@ -442,10 +434,7 @@ impl Reader {
                     };
                     self.read_src(&label, Src::Stream(Box::new(file)), sink, ctx)?;
                 }
-                Err(e) => sink.error(InputError {
-                    location: label,
-                    message: format!("cannot read this member: {e}"),
-                }),
+                Err(e) => report(sink, &label, format!("cannot read this member: {e}")),
             }
         }
         Ok(())
@@ -456,10 +445,7 @@ impl Reader {
         let entries = match archive.entries() {
             Ok(e) => e,
             Err(e) => {
-                sink.error(InputError {
-                    location: name.to_string(),
-                    message: format!("not a readable tar archive: {e}"),
-                });
+                report(sink, name, format!("not a readable tar archive: {e}"));
                 return Ok(());
             }
         };
@@ -467,10 +453,7 @@ impl Reader {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    sink.error(InputError {
-                        location: name.to_string(),
-                        message: format!("tar archive cut short or damaged: {e}"),
-                    });
+                    report(sink, name, format!("tar archive cut short or damaged: {e}"));
                     return Ok(());
                 }
             };
@@ -507,10 +490,7 @@ impl Reader {
             return match text_document(name, &ticai_extract::decode(bytes, None).text) {
                 Some(d) => sink.document(d),
                 None => {
-                    sink.error(InputError {
-                        location: name.to_string(),
-                        message: "no text found".into(),
-                    });
+                    report(sink, name, "no text found".into());
                     Ok(())
                 }
             };
@@ -521,10 +501,7 @@ impl Reader {
             _ => ticai_extract::extract_text(bytes, &options),
         };
         if let Some(reason) = &extraction.failure {
-            sink.error(InputError {
-                location: name.to_string(),
-                message: format!("extraction failed: {reason}"),
-            });
+            report(sink, name, format!("extraction failed: {reason}"));
             return Ok(());
         }
         for doc in ticai_extract::documents(name, extraction.articles) {
@@ -586,11 +563,8 @@ impl Reader {
         if !told {
             sink.file(info);
         }
-        if let Some(report) = tally.report("line") {
-            sink.error(InputError {
-                location: name.to_string(),
-                message: report,
-            });
+        if let Some(dates) = tally.report("line") {
+            report(sink, name, dates);
         }
         Ok(())
     }
