@@ -462,3 +462,77 @@ fn query_language_on_the_shared_articles() {
     );
     let _ = std::fs::remove_dir_all(&data);
 }
+
+/// OpenCC's own test cases through ticai's normalizer: the counts measured
+/// when the cross-strait conversion landed (t2s 28/55 and tw2sp 20/53, as
+/// the OpenCC crate alone) must not drop.
+#[test]
+fn opencc_testcases_hold_their_counts() {
+    let file = shared().join("reference/opencc_testcases/testcases.json");
+    let out = ticai(&["eval", "opencc", file.to_str().unwrap(), "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut seen = 0;
+    for c in report["configs"].as_array().unwrap() {
+        let (name, passed) = (c["config"].as_str().unwrap(), c["passed"].as_u64().unwrap());
+        println!(
+            "opencc {name}: ticai {passed}/{}, OpenCC crate {}/{}",
+            c["cases"], c["opencc_passed"], c["cases"]
+        );
+        let floor = match name {
+            "t2s" => 28,
+            "tw2s" => 21,
+            "hk2s" => 12,
+            "tw2sp" => 20,
+            other => panic!("unexpected configuration {other}"),
+        };
+        assert!(passed >= floor, "{name}: {passed} < {floor}");
+        seen += 1;
+    }
+    assert_eq!(seen, 4);
+}
+
+/// Simplified documents are normalized exactly as before the cross-strait
+/// conversion (characters only: the vocabulary stage never runs on them),
+/// and documents detected as Taiwan or Hong Kong text are listed.
+#[test]
+fn simplified_documents_are_normalized_as_before() {
+    let n = TAGGER.normalizer();
+    let mut by_region = std::collections::BTreeMap::new();
+    for file in [
+        "corpus/flash/eastmoney.jsonl",
+        "corpus/flash/ths.jsonl",
+        "corpus/articles/articles.jsonl",
+    ] {
+        let text = std::fs::read_to_string(shared().join(file)).unwrap();
+        for line in text.lines() {
+            let v: Value = serde_json::from_str(line).unwrap();
+            let Some(body) = v["text"].as_str().or(v["content"].as_str()) else {
+                continue;
+            };
+            let region = n.region_of(body);
+            *by_region.entry((file, region.as_str())).or_insert(0usize) += 1;
+            if region == ticai_model::Region::Cn {
+                let auto = n.normalize(body);
+                let chars_only = n.normalize_in(body, Some(ticai_model::Region::Cn));
+                assert_eq!(
+                    auto.text,
+                    chars_only.text,
+                    "{file}: {}",
+                    &body[..body.len().min(60)]
+                );
+            }
+        }
+    }
+    println!("documents by detected region: {by_region:?}");
+    let cn: usize = by_region
+        .iter()
+        .filter(|((_, r), _)| *r == "cn")
+        .map(|(_, n)| n)
+        .sum();
+    assert!(cn > 60_000, "{by_region:?}");
+}

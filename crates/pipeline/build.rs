@@ -7,7 +7,7 @@ use std::path::Path;
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lexicons");
     let mut code = String::from("pub static FILES: &[(&str, &str)] = &[\n");
-    for sub in ["themes", "companies"] {
+    for sub in ["themes", "companies", "vocabulary"] {
         let dir = root.join(sub);
         println!("cargo::rerun-if-changed={}", dir.display());
         let Ok(rd) = std::fs::read_dir(&dir) else {

@@ -54,6 +54,36 @@ pub enum EvalCommand {
         #[arg(long, default_value_t = 0)]
         show_missed: usize,
     },
+    /// OpenCC's own conversion test cases (testcases.json) through ticai's
+    /// normalizer: pass counts per configuration (t2s, tw2s, hk2s, tw2sp)
+    /// beside the OpenCC crate alone.
+    Opencc {
+        /// OpenCC's test file (e.g. ../shared/reference/opencc_testcases/testcases.json).
+        file: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Print up to N failing cases per configuration.
+        #[arg(long, default_value_t = 0)]
+        show: usize,
+    },
+    /// Taiwan/Hong Kong passages and their mainland rewrites (JSON Lines:
+    /// id, region, trad, cn, queries_cn, queries_tw): same themes and
+    /// companies on both sides, and mainland queries that find the
+    /// traditional passage and Taiwan/Hong Kong queries the mainland one.
+    Crossstrait {
+        /// The pairs file (e.g. tests/crossstrait/pairs.jsonl).
+        file: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Exit 1 when the share of queries that find their twin is below this (0..1).
+        #[arg(long)]
+        min_found: Option<f64>,
+        /// Exit 1 when the share of pairs with the same tags is below this (0..1).
+        #[arg(long)]
+        min_same: Option<f64>,
+    },
 }
 
 #[derive(Debug, Default, Serialize, Clone)]
@@ -82,6 +112,25 @@ pub fn run(cmd: EvalCommand, lexicon: Option<&Path>) -> Result<ExitCode> {
             articles,
             json,
         } => return crate::eval_extract::run(pages, articles, json),
+        EvalCommand::Opencc { file, json, show } => {
+            return crate::eval_regional::opencc(lexicon, &file, json, show);
+        }
+        EvalCommand::Crossstrait {
+            file,
+            json,
+            min_found,
+            min_same,
+        } => {
+            return crate::eval_regional::crossstrait(
+                lexicon,
+                crate::eval_regional::PairsArgs {
+                    file,
+                    json,
+                    min_found,
+                    min_same,
+                },
+            );
+        }
         EvalCommand::Companies {
             files,
             json,

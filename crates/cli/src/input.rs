@@ -71,6 +71,17 @@ pub struct InputArgs {
     /// digest splitting (offsets then point into the whole file's text).
     #[arg(long)]
     pub no_extract: bool,
+    /// Where the inputs were written: cn (mainland), tw (Taiwan) or hk
+    /// (Hong Kong). Taiwan and Hong Kong text gets its vocabulary converted
+    /// to mainland usage (伺服器 -> 服务器). A JSONL `region` field wins;
+    /// default: detected per document (traditional script -> tw, or hk
+    /// when it reads like Hong Kong).
+    #[arg(long, value_name = "cn|tw|hk", value_parser = parse_region)]
+    pub region: Option<ticai_model::Region>,
+}
+
+fn parse_region(s: &str) -> std::result::Result<ticai_model::Region, String> {
+    s.parse()
 }
 
 impl InputArgs {
@@ -86,6 +97,7 @@ impl InputArgs {
             extract: !self.no_extract,
             sheet: self.sheet.clone().map(Sheet),
             dates,
+            region: self.region,
         }))
     }
 }

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod cmd;
 pub mod eval;
 pub mod eval_extract;
+pub mod eval_regional;
 pub mod input;
 /// The lexicon loading of the pipeline crate (kept here for old paths).
 pub use ticai_pipeline::lexicons;

@@ -282,6 +282,7 @@ pub fn documents(id: &str, articles: Vec<Article>) -> Vec<ticai_model::Document>
             source: a.source,
             text: a.text,
             title_span: None,
+            region: None,
         })
         .collect()
 }

@@ -98,6 +98,7 @@ struct RawSource {
     next_selector: Option<String>,
     max_pages: Option<usize>,
     body_selector: Option<String>,
+    region: Option<String>,
 }
 
 /// What a source is.
@@ -131,6 +132,9 @@ pub struct Source {
     pub max_pages: usize,
     /// The element holding an article's main text on this site.
     pub body_selector: Option<String>,
+    /// Where the source writes: `cn`, `tw` or `hk` (Taiwan and Hong Kong
+    /// vocabulary is converted to mainland usage); `None`: detected.
+    pub region: Option<ticai_model::Region>,
 }
 
 impl Source {
@@ -289,7 +293,12 @@ impl Config {
                     .map(|p| Regex::new(p).map_err(|e| err(format!("invalid pattern {p:?}: {e}"))))
                     .collect()
             };
+            let region = match s.region.as_deref() {
+                None => None,
+                Some(r) => Some(r.parse().map_err(|e: String| err(format!("region: {e}")))?),
+            };
             sources.push(Source {
+                region,
                 include: compile(&s.include)?,
                 exclude: compile(&s.exclude)?,
                 name: s.name,

@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use ticai_tag::Tagger;
+use ticai_text::Region;
 
 /// The name the analyzer is registered under.
 pub const ANALYZER: &str = "ticai_zh";
@@ -51,7 +52,36 @@ impl ZhTokenizer {
 
     /// Tokens of `text` as the index sees them.
     pub fn tokens(&self, text: &str) -> Vec<Token> {
-        let norm = self.tagger.normalizer().normalize(text);
+        self.tokens_in(text, None)
+    }
+
+    /// The ways a query may be meant: a query in traditional script is
+    /// converted as a document is (輝達 -> 英伟达); a query in simplified or
+    /// shared characters is taken as written and also with Taiwan and Hong
+    /// Kong vocabulary converted (伺服器 -> 服务器, 晶片 -> 芯片). Distinct
+    /// token lists, the first as written; a query matches a document that
+    /// matches any of them.
+    pub fn query_forms(&self, text: &str) -> Vec<Vec<Token>> {
+        let mut forms: Vec<Vec<Token>> = vec![self.tokens_in(text, None)];
+        // a query in traditional script is converted as a document is
+        if self.tagger.normalizer().region_of(text) != Region::Cn {
+            return forms;
+        }
+        for region in [Region::Tw, Region::Hk] {
+            let form = self.tokens_in(text, Some(region));
+            let same = |f: &Vec<Token>| {
+                f.len() == form.len() && f.iter().zip(&form).all(|(a, b)| a.text == b.text)
+            };
+            if !form.is_empty() && !forms.iter().any(same) {
+                forms.push(form);
+            }
+        }
+        forms
+    }
+
+    /// Tokens of `text` written in `region` (`None`: detected).
+    pub fn tokens_in(&self, text: &str, region: Option<Region>) -> Vec<Token> {
+        let norm = self.tagger.normalizer().normalize_in(text, region);
         let mut bytes: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
         bytes.push(text.len());
         let mut out = Vec::new();
@@ -88,7 +118,8 @@ impl ZhTokenizer {
                 text: canonical.unwrap_or_else(|| lower.into_owned()),
                 position_length: 1,
             });
-            if self.sub_words && whole && w.len() >= 9 {
+            // three characters or more: 铜缆高速连接, and mixed words such as AI芯片
+            if self.sub_words && whole && w.chars().nth(2).is_some() {
                 self.push_sub_words(&norm, r.clone(), &bytes, position, &mut out);
             }
             position += 1;

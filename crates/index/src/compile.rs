@@ -11,6 +11,7 @@ use tantivy::query::{
     RangeQuery, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::Token;
 use tantivy::{DateTime, DocId, DocSet, Score, SegmentReader, Term};
 
 /// Title matches weigh double, as they always have.
@@ -299,7 +300,8 @@ impl TicaiIndex {
                 return Err(err(format!("published: {text:?} is not a date")));
             }
         }
-        let tokens = self.tokenizer.tokens(text);
+        let forms = self.tokenizer.query_forms(text);
+        let tokens = &forms[0];
         if tokens.is_empty() {
             return Err(err(format!(
                 "{text:?} has no searchable word (punctuation and one-character function words such as 的 are not indexed)"
@@ -310,53 +312,65 @@ impl TicaiIndex {
             Some(query::Field::Body) => vec![f.body],
             _ => vec![f.title, f.body],
         };
-        let mut per_field: Vec<(Occur, Box<dyn Query>)> = fields
-            .iter()
-            .map(|&field| {
-                let query: Box<dyn Query> = if let [t] = tokens.as_slice() {
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(field, &t.text),
-                        IndexRecordOption::WithFreqs,
-                    ))
-                } else {
-                    Box::new(PhraseQuery::new_with_offset_and_slop(
-                        tokens
-                            .iter()
-                            .map(|t| (t.position, Term::from_field_text(field, &t.text)))
-                            .collect(),
-                        slop,
-                    ))
-                };
-                let query: Box<dyn Query> = if field == f.title {
-                    Box::new(BoostQuery::new(query, TITLE_BOOST))
-                } else {
-                    query
-                };
-                (Occur::Should, query)
-            })
-            .collect();
-        let query: Box<dyn Query> = if per_field.len() == 1 {
-            per_field.pop().expect("one field").1
-        } else {
-            Box::new(BooleanQuery::new(per_field))
+        let one_form = |tokens: &[Token]| -> Box<dyn Query> {
+            let mut per_field: Vec<(Occur, Box<dyn Query>)> = fields
+                .iter()
+                .map(|&field| {
+                    let query: Box<dyn Query> = if let [t] = tokens {
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(field, &t.text),
+                            IndexRecordOption::WithFreqs,
+                        ))
+                    } else {
+                        Box::new(PhraseQuery::new_with_offset_and_slop(
+                            tokens
+                                .iter()
+                                .map(|t| (t.position, Term::from_field_text(field, &t.text)))
+                                .collect(),
+                            slop,
+                        ))
+                    };
+                    let query: Box<dyn Query> = if field == f.title {
+                        Box::new(BoostQuery::new(query, TITLE_BOOST))
+                    } else {
+                        query
+                    };
+                    (Occur::Should, query)
+                })
+                .collect();
+            if per_field.len() == 1 {
+                per_field.pop().expect("one field").1
+            } else {
+                Box::new(BooleanQuery::new(per_field))
+            }
         };
-        let words: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
-        let info = if words.len() == 1 {
-            LeafInfo {
-                kind: "term",
-                analyzed: words[0].to_string(),
-                fields: vec![],
-            }
+        // Taiwan and Hong Kong vocabulary: 伺服器 also finds 服务器
+        let query: Box<dyn Query> = if forms.len() == 1 {
+            one_form(tokens)
         } else {
-            LeafInfo {
-                kind: "phrase",
-                analyzed: if slop > 0 {
-                    format!("\"{}\"~{slop}", words.join(" "))
-                } else {
-                    format!("\"{}\"", words.join(" "))
-                },
-                fields: vec![],
+            Box::new(BooleanQuery::new(
+                forms
+                    .iter()
+                    .map(|form| (Occur::Should, one_form(form)))
+                    .collect(),
+            ))
+        };
+        let show = |tokens: &[Token]| {
+            let words: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+            match (words.len(), slop) {
+                (1, _) => words[0].to_string(),
+                (_, 0) => format!("\"{}\"", words.join(" ")),
+                _ => format!("\"{}\"~{slop}", words.join(" ")),
             }
+        };
+        let info = LeafInfo {
+            kind: if tokens.len() == 1 { "term" } else { "phrase" },
+            analyzed: forms
+                .iter()
+                .map(|f| show(f))
+                .collect::<Vec<_>>()
+                .join(" OR "),
+            fields: vec![],
         };
         let fields = fields
             .iter()

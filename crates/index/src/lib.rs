@@ -589,6 +589,7 @@ impl TicaiIndex {
                 source: s(self.fields.source),
                 text: s(self.fields.body).unwrap_or_default(),
                 title_span: None,
+                region: None,
             },
             cluster_id: s(self.fields.cluster_id),
             lexicon_version: s(self.fields.lexicon_version),

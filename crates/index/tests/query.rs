@@ -148,6 +148,7 @@ static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
                 source: Some(source.into()),
                 text: body.into(),
                 title_span: None,
+                region: None,
             };
             let tagged = tagger.tag(&doc);
             w.upsert(&doc, &tagged, "test", None).unwrap();

@@ -207,6 +207,7 @@ pub fn row_document(
         url: get(cols.url).map(str::to_string),
         source: get(cols.source).map(str::to_string),
         title_span: None,
+        region: None,
     })
 }
 
@@ -300,6 +301,17 @@ pub fn json_record(
         ),
         None => None,
     };
+    // where the text was written: cn, tw or hk (vocabulary conversion)
+    let region = match obj.get("region") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(r)) if r.trim().is_empty() => None,
+        Some(Value::String(r)) => Some(r.parse().map_err(|e| format!("field \"region\": {e}"))?),
+        Some(other) => {
+            return Err(format!(
+                "field \"region\": expected a string, found {other}"
+            ));
+        }
+    };
     Ok(Document {
         id: nonblank(pick(&fields.id)).unwrap_or_else(|| format!("{file}:{line}")),
         title: nonblank(pick(&fields.title)),
@@ -308,6 +320,7 @@ pub fn json_record(
         source: nonblank(pick(&fields.source)),
         text,
         title_span: None,
+        region,
     })
 }
 

@@ -36,7 +36,7 @@ use std::fmt;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
-use ticai_model::Document;
+use ticai_model::{Document, Region};
 
 /// A problem with one input: the file (and line), and what was wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,6 +99,9 @@ pub struct Options {
     /// The sheet of Excel workbooks (default: the first).
     pub sheet: Option<Sheet>,
     pub dates: DateRule,
+    /// Where documents without a `region` of their own were written
+    /// (`--region`); `None`: detected from their text.
+    pub region: Option<Region>,
 }
 
 impl Default for Options {
@@ -109,7 +112,27 @@ impl Default for Options {
             extract: true,
             sheet: None,
             dates: DateRule::default(),
+            region: None,
         }
+    }
+}
+
+/// Gives documents without a region the reader's.
+struct RegionSink<'s> {
+    region: Region,
+    inner: &'s mut dyn Sink,
+}
+
+impl Sink for RegionSink<'_> {
+    fn document(&mut self, mut doc: Document) -> Result<()> {
+        doc.region.get_or_insert(self.region);
+        self.inner.document(doc)
+    }
+    fn error(&mut self, err: InputError) {
+        self.inner.error(err)
+    }
+    fn file(&mut self, info: FileInfo) {
+        self.inner.file(info)
     }
 }
 
@@ -177,6 +200,19 @@ impl Reader {
     }
 
     pub fn read_into(&self, paths: &[PathBuf], sink: &mut dyn Sink) -> Result<()> {
+        if let Some(region) = self.options.region {
+            return self.read_paths(
+                paths,
+                &mut RegionSink {
+                    region,
+                    inner: sink,
+                },
+            );
+        }
+        self.read_paths(paths, sink)
+    }
+
+    fn read_paths(&self, paths: &[PathBuf], sink: &mut dyn Sink) -> Result<()> {
         for p in paths {
             if p.as_os_str() == "-" {
                 let stdin = std::io::stdin();
@@ -217,7 +253,19 @@ impl Reader {
         on_err: &mut dyn FnMut(InputError),
     ) -> Result<()> {
         let src = Src::Stream(Box::new(bytes));
-        self.read_src(name, src, &mut FnSink { on_doc, on_err }, Ctx::top())
+        let mut sink = FnSink { on_doc, on_err };
+        match self.options.region {
+            Some(region) => self.read_src(
+                name,
+                src,
+                &mut RegionSink {
+                    region,
+                    inner: &mut sink,
+                },
+                Ctx::top(),
+            ),
+            None => self.read_src(name, src, &mut sink, Ctx::top()),
+        }
     }
 
     fn read_src(&self, name: &str, src: Src<'_>, sink: &mut dyn Sink, ctx: Ctx) -> Result<()> {

@@ -6,7 +6,9 @@
 //!   `parent`, `aliases`, `exclude`, `description`;
 //! * `companies/curated.tsv`: hand-written companies with aliases;
 //! * `companies/listings.tsv`: the security master, written by
-//!   `ticai lexicon import-listings`.
+//!   `ticai lexicon import-listings`;
+//! * `vocabulary/cross_strait.tsv`: Taiwan and Hong Kong words and their
+//!   mainland usage, for the normalizer.
 //!
 //! Loading never stops at the first problem: every problem becomes an
 //! [`Issue`] naming the file and line, and the entries that are sound are
@@ -18,11 +20,13 @@ mod check;
 mod company;
 mod listings;
 mod theme;
+mod vocabulary;
 
 pub use check::check_terms;
 pub use company::{Company, CompanySource, validate_code};
 pub use listings::{Listing, merge_listings, read_listing_csv, write_listings_tsv};
 pub use theme::Theme;
+pub use vocabulary::{CrossStrait, check_cross_strait};
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -80,11 +84,16 @@ pub enum LexiconError {
     Listing { path: PathBuf, message: String },
 }
 
+/// The subdirectories of a lexicon directory that hold its files.
+pub const SUBDIRS: [&str; 3] = ["themes", "companies", "vocabulary"];
+
 /// A loaded lexicon.
 #[derive(Clone, Debug, Default)]
 pub struct Lexicon {
     pub themes: Vec<Theme>,
     pub companies: Vec<Company>,
+    /// The cross-strait vocabulary table (`vocabulary/*.tsv`).
+    pub cross_strait: Vec<CrossStrait>,
     /// Problems found while loading (structure, duplicates, parents).
     pub issues: Vec<Issue>,
     /// A short hash of every file's content: the lexicon version recorded
@@ -103,7 +112,7 @@ impl Lexicon {
     /// Reads every lexicon file under `dir`.
     pub fn load(dir: &Path) -> Result<Lexicon, LexiconError> {
         let mut files = Vec::new();
-        for sub in ["themes", "companies"] {
+        for sub in SUBDIRS {
             let d = dir.join(sub);
             if !d.is_dir() {
                 continue;
@@ -148,7 +157,9 @@ impl Lexicon {
         for f in files {
             hash.write(f.path.rsplit('/').next().unwrap_or_default().as_bytes());
             hash.write(f.text.as_bytes());
-            if f.path.ends_with(".toml") {
+            if f.path.rsplit('/').nth(1) == Some("vocabulary") {
+                vocabulary::parse_tsv(&f.path, &f.text, &mut lex.cross_strait, &mut lex.issues);
+            } else if f.path.ends_with(".toml") {
                 theme::parse_file(&f.path, &f.text, &mut lex.themes, &mut lex.issues);
             } else if f.path.ends_with("listings.tsv") {
                 listings::parse_tsv(&f.path, &f.text, &mut listings, &mut lex.issues);

@@ -10,6 +10,50 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+/// Where a text was written, for the vocabulary it uses: mainland China
+/// (`cn`), Taiwan (`tw`) or Hong Kong (`hk`). Traditional script from Taiwan
+/// and Hong Kong is converted to mainland words (伺服器 -> 服务器), not only
+/// to simplified characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Region {
+    Cn,
+    Tw,
+    Hk,
+}
+
+impl Region {
+    pub const ALL: [Region; 3] = [Self::Cn, Self::Tw, Self::Hk];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Cn => "cn",
+            Self::Tw => "tw",
+            Self::Hk => "hk",
+        }
+    }
+}
+
+impl fmt::Display for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Region {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "cn" | "zh-cn" | "mainland" => Ok(Self::Cn),
+            "tw" | "zh-tw" | "taiwan" => Ok(Self::Tw),
+            "hk" | "zh-hk" | "hongkong" | "hong kong" => Ok(Self::Hk),
+            _ => Err(format!(
+                "unknown region {s:?}: expected cn (mainland), tw (Taiwan) or hk (Hong Kong)"
+            )),
+        }
+    }
+}
+
 /// A stock exchange a company code belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Exchange {
@@ -108,6 +152,10 @@ pub struct Document {
     /// When the title is the first line of `text` rather than a separate
     /// field: its character range in `text`.
     pub title_span: Option<(usize, usize)>,
+    /// Where the text was written (source configuration, JSONL `region`,
+    /// `--region`); `None`: detected from the text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<Region>,
 }
 
 /// Why a mention was recognised.

@@ -8,6 +8,7 @@
 pub mod doctor;
 pub mod lexicons;
 pub mod lock;
+pub mod regional;
 pub mod run;
 
 use anyhow::{Result, bail};
@@ -170,13 +171,15 @@ impl Store {
     /// After each commit the state records the committed pages, so the next
     /// run reads only new and changed pages; a run killed between a commit
     /// and that record upserts those pages again (by id: idempotent).
-    /// `progress` gets (pages read, pages to read).
+    /// `progress` gets (pages read, pages to read); `regions` names the
+    /// region of sources that configure one.
     pub fn ingest_fetched(
         &self,
         writer: &mut ticai_index::Writer<'_>,
         jobs: usize,
         commit_every: usize,
         all: bool,
+        regions: &std::collections::HashMap<String, ticai_model::Region>,
         progress: &dyn Fn(usize, usize),
     ) -> Result<(usize, usize)> {
         let index_id = self.index_id()?;
@@ -216,6 +219,7 @@ impl Store {
             for mut d in documents(&p.url, ex.articles) {
                 d.url = Some(p.url.clone());
                 d.source = Some(p.source.clone());
+                d.region = regions.get(&p.source).copied();
                 docs.push(d);
                 clusters.push(p.cluster_id.clone());
             }

@@ -434,6 +434,11 @@ pub fn run(
         jobs(opts.jobs),
         50_000,
         false,
+        &config
+            .sources
+            .iter()
+            .filter_map(|s| Some((s.name.clone(), s.region?)))
+            .collect(),
         &|done, total| progress(&Event::Ingest { done, total }),
     )?;
     crate::finish(writer)?;

@@ -45,7 +45,7 @@ use ticai_lexicon::{CompanySource, Lexicon};
 use ticai_model::{
     CompanyHit, Document, Evidence, Exchange, Field, Reason, TaggedDocument, ThemeHit,
 };
-use ticai_text::{Normalizer, Segmenter, TextError, is_block_char};
+use ticai_text::{Normalizer, Segmenter, TextError, VocabEntry, is_block_char};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TagError {
@@ -114,6 +114,21 @@ enum CompanyKey {
     Code(Exchange, String),
 }
 
+/// The normalizer the tagger of `lexicon` uses: OpenCC and the lexicon's
+/// cross-strait table.
+pub fn normalizer_for(lexicon: &Lexicon) -> Result<Normalizer, TagError> {
+    let vocabulary: Vec<VocabEntry> = lexicon
+        .cross_strait
+        .iter()
+        .map(|r| VocabEntry {
+            from: r.from.clone(),
+            to: r.to.clone(),
+            regions: r.regions.clone(),
+        })
+        .collect();
+    Ok(Normalizer::with_vocabulary(&vocabulary)?)
+}
+
 /// A reusable tagger: build once per lexicon, share between threads.
 pub struct Tagger {
     normalizer: Normalizer,
@@ -143,7 +158,7 @@ fn company_priority(source: CompanySource, is_name: bool) -> u8 {
 
 impl Tagger {
     pub fn new(lexicon: &Lexicon) -> Result<Tagger, TagError> {
-        let normalizer = Normalizer::new()?;
+        let normalizer = normalizer_for(lexicon)?;
         let mut terms: Vec<String> = Vec::new();
         // normalized, lower-cased key -> (pattern index)
         let mut pattern_of: HashMap<String, usize> = HashMap::new();
@@ -358,7 +373,7 @@ impl Tagger {
             fields.push((Field::Title, t));
         }
         for (field, original) in fields {
-            let norm = self.normalizer.normalize(original);
+            let norm = self.normalizer.normalize_in(original, doc.region);
             let mentions = self.find(&norm.text, work);
             if mentions.is_empty() {
                 continue;

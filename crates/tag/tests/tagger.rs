@@ -53,7 +53,7 @@ description = "d"
 id = "ai-server"
 name_zh = "AI服务器"
 name_en = "AI servers"
-aliases = ["伺服器"]
+aliases = ["伺服器", "服务器"]
 description = "d"
 "#;
 
@@ -144,8 +144,10 @@ fn table() {
             ],
         ),
         (
+            // Taiwan text: OpenCC's Taiwan phrases make 輝達 英伟达 (the name)
+            // and 伺服器 服务器; the evidence is the original words
             "輝達發布新伺服器",
-            &[("英伟达", "輝達", Alias), ("ai-server", "伺服器", Alias)],
+            &[("英伟达", "輝達", Name), ("ai-server", "伺服器", Alias)],
         ),
         (
             "ＣＰＯ概念走强",

@@ -12,9 +12,12 @@
 
 mod normalize;
 mod segment;
+mod vocab;
 
 pub use normalize::{Normalized, Normalizer, OffsetMap};
 pub use segment::{Segmenter, is_block_char};
+pub use ticai_model::Region;
+pub use vocab::VocabEntry;
 
 /// Errors building the text stages.
 #[derive(Debug, thiserror::Error)]

@@ -1,6 +1,8 @@
 use crate::TextError;
+use crate::vocab::{Phrases, VocabEntry, looks_like_hong_kong};
 use ferrous_opencc::OpenCC;
 use ferrous_opencc::config::BuiltinConfig;
+use ticai_model::Region;
 
 /// Converts text to ticai's normal form and remembers where every character
 /// came from.
@@ -11,29 +13,115 @@ use ferrous_opencc::config::BuiltinConfig;
 /// 2. full-width ASCII (`ＣＰＯ`, `３００３０８`, `（`, `，`) becomes
 ///    half-width, and exotic spaces become `' '`;
 /// 3. if the text contains any traditional character, OpenCC `t2s` converts
-///    it to simplified. `t2s` maps characters one to one, so the offset map
-///    survives; phrase configs such as `tw2sp` are deliberately not used
-///    (they rewrite mainland words: 核心 -> 内核).
+///    it to simplified, character for character;
+/// 4. text from Taiwan or Hong Kong (traditional text, unless the caller
+///    says where it was written) also gets its vocabulary converted to
+///    mainland usage: OpenCC's regional phrases (`tw2sp`, `hk2s`) and
+///    ticai's cross-strait table (see `vocab`), which adds the words OpenCC
+///    lacks and keeps those it gets wrong for financial writing (核心 is not
+///    内核). A converted phrase maps back to the whole original phrase.
+///
+/// Simplified text (no traditional character) is only width-folded: the
+/// vocabulary stage never rewrites mainland words in mainland text.
 ///
 /// ```
 /// let n = ticai_text::Normalizer::new().unwrap();
-/// let out = n.normalize("輝達與ＣＰＯ");
-/// assert_eq!(out.text, "辉达与CPO");
-/// // "CPO" sits at bytes 9..12 of the normalized text, chars 3..6 of the original
-/// assert_eq!(out.map.original_range(9, 12), (3, 6));
+/// let out = n.normalize("伺服器與ＣＰＯ");
+/// assert_eq!(out.text, "服务器与CPO");
+/// // "服务器" is bytes 0..9 of the normalized text, chars 0..3 of the original
+/// assert_eq!(out.map.original_range(0, 9), (0, 3));
+/// // "CPO" sits at bytes 12..15 of the normalized text, chars 4..7 of the original
+/// assert_eq!(out.map.original_range(12, 15), (4, 7));
 /// ```
 pub struct Normalizer {
     t2s: OpenCC,
     /// Bit set over the BMP: characters that `t2s` changes.
     traditional: Vec<u64>,
+    /// Simplified-only character -> a traditional character it simplifies.
+    simplified: std::collections::HashMap<char, char>,
+    /// Taiwan and Hong Kong vocabulary to mainland usage.
+    tw: Phrases,
+    hk: Phrases,
+    /// For traditional text of unknown origin: the detected region's OpenCC
+    /// tables and the rows of both regions (a Hong Kong word in text
+    /// detected as Taiwan's is still converted).
+    tw_detected: Phrases,
+    hk_detected: Phrases,
+    /// The cross-strait table, for [`Normalizer::version`].
+    vocabulary: Vec<VocabEntry>,
+}
+
+/// Bumped whenever normalization changes its output for the same input and
+/// tables: part of [`Normalizer::version`].
+const NORMALIZER_REVISION: &str = "2";
+
+fn opencc(config: BuiltinConfig) -> Result<OpenCC, TextError> {
+    OpenCC::from_config(config).map_err(|e| TextError::OpenCc(e.to_string()))
 }
 
 impl Normalizer {
+    /// A normalizer with OpenCC's tables only (no ticai cross-strait table).
     pub fn new() -> Result<Self, TextError> {
-        let t2s = OpenCC::from_config(BuiltinConfig::T2s)
-            .map_err(|e| TextError::OpenCc(e.to_string()))?;
-        let traditional = traditional_set(&t2s);
-        Ok(Self { t2s, traditional })
+        Self::with_vocabulary(&[])
+    }
+
+    /// A normalizer that also applies ticai's cross-strait table to Taiwan
+    /// and Hong Kong text.
+    pub fn with_vocabulary(entries: &[VocabEntry]) -> Result<Self, TextError> {
+        let t2s = opencc(BuiltinConfig::T2s)?;
+        let (traditional, simplified) = traditional_set(&t2s);
+        let mut n = Self {
+            t2s,
+            traditional,
+            simplified,
+            tw: Phrases::new(opencc(BuiltinConfig::Tw2sp)?, &[], &[], |s| s.into()),
+            hk: Phrases::new(opencc(BuiltinConfig::Hk2s)?, &[], &[], |s| s.into()),
+            tw_detected: Phrases::new(opencc(BuiltinConfig::Tw2sp)?, &[], &[], |s| s.into()),
+            hk_detected: Phrases::new(opencc(BuiltinConfig::Hk2s)?, &[], &[], |s| s.into()),
+            vocabulary: entries.to_vec(),
+        };
+        if !entries.is_empty() {
+            let chars_only = |s: &str| n.normalize_in(s, Some(Region::Cn)).text;
+            let both = [Region::Tw, Region::Hk];
+            let tw = Phrases::new(
+                opencc(BuiltinConfig::Tw2sp)?,
+                entries,
+                &[Region::Tw],
+                chars_only,
+            );
+            let hk = Phrases::new(
+                opencc(BuiltinConfig::Hk2s)?,
+                entries,
+                &[Region::Hk],
+                chars_only,
+            );
+            let twd = Phrases::new(opencc(BuiltinConfig::Tw2sp)?, entries, &both, chars_only);
+            let hkd = Phrases::new(opencc(BuiltinConfig::Hk2s)?, entries, &both, chars_only);
+            (n.tw, n.hk, n.tw_detected, n.hk_detected) = (tw, hk, twd, hkd);
+        }
+        Ok(n)
+    }
+
+    /// A short hash naming what normalization does: the code revision and
+    /// the cross-strait table. Documents normalized under another version
+    /// need re-indexing.
+    pub fn version(&self) -> String {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut feed = |s: &str| {
+            for b in s.bytes().chain([0xff]) {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x100_0000_01b3);
+            }
+        };
+        feed(NORMALIZER_REVISION);
+        for e in &self.vocabulary {
+            feed(&e.from);
+            feed(e.to.as_deref().unwrap_or("="));
+            for r in &e.regions {
+                feed(r.as_str());
+            }
+        }
+        format!("n{NORMALIZER_REVISION}-{:08x}", h & 0xffff_ffff)
     }
 
     /// Whether `c` is a character that simplified text would write differently.
@@ -46,6 +134,28 @@ impl Normalizer {
         self.traditional[(cp >> 6) as usize] & (1 << (cp & 63)) != 0
     }
 
+    /// For a character that only simplified script uses (记, 忆, 云), the
+    /// traditional character OpenCC `s2t` writes for it. Characters Taiwan
+    /// and Hong Kong also write as they are (台, 后, 里, 只 ...) are not
+    /// simplified-only. For checking tables; not used on text.
+    pub fn simplified_of(&self, c: char) -> Option<char> {
+        const SHARED: &str = "台后里干面发只才布制冲系准历几咸松郁谷丑斗卜朴范姜游余征表致周志注舍采筑胡须回占群吃恒丰秋凶伙夸克党";
+        static S2T: std::sync::LazyLock<Option<OpenCC>> =
+            std::sync::LazyLock::new(|| OpenCC::from_config(BuiltinConfig::S2t).ok());
+        if SHARED.contains(c) || !self.simplified.contains_key(&c) {
+            return None;
+        }
+        let s2t = S2T.as_ref()?;
+        let mut it = s2t
+            .convert(c.encode_utf8(&mut [0u8; 4]))
+            .chars()
+            .collect::<Vec<_>>();
+        match it.pop() {
+            Some(t) if it.is_empty() && t != c => Some(t),
+            _ => None,
+        }
+    }
+
     /// Normalizes a lexicon term or a query: the same steps as for documents,
     /// without the offset map.
     pub fn normalize_term(&self, term: &str) -> String {
@@ -53,26 +163,101 @@ impl Normalizer {
     }
 
     /// Normalizes `original`, keeping the map back to its character offsets.
+    /// Traditional text is converted to mainland usage as Taiwan text
+    /// (Hong Kong when it reads like Hong Kong: see [`Normalizer::region_of`]).
     pub fn normalize(&self, original: &str) -> Normalized {
+        self.normalize_in(original, None)
+    }
+
+    /// Normalizes text written in `region` (`None`: detected). Mainland
+    /// text gets characters converted only; Taiwan and Hong Kong text also
+    /// gets that region's vocabulary converted, whatever its script.
+    pub fn normalize_in(&self, original: &str, region: Option<Region>) -> Normalized {
         let mut text = String::with_capacity(original.len());
         let mut starts: Vec<u32> = Vec::with_capacity(original.len() + 1);
-        let mut has_traditional = false;
+        let mut traditional = 0usize;
+        let mut han = 0usize;
         let mut n_chars = 0u32;
         for (i, c) in original.chars().enumerate() {
             n_chars += 1;
             let Some(folded) = fold_char(c) else { continue };
-            has_traditional |= self.is_traditional(folded);
+            if self.is_traditional(folded) {
+                traditional += 1;
+            }
+            if (folded as u32) >= 0x3400 {
+                han += 1;
+            }
             text.push(folded);
             // one entry per normalized character; bytes are filled in below
             starts.push(i as u32);
         }
-        if has_traditional {
-            text = self.convert_keeping_chars(&text);
+        let has_traditional = traditional > 0;
+        let detected = region.is_none();
+        let region = region.unwrap_or_else(|| detect(traditional, han, &text));
+        if region == Region::Cn {
+            if has_traditional {
+                text = self.convert_keeping_chars(&text);
+            }
+            return Normalized {
+                map: OffsetMap::build(&text, &starts, n_chars),
+                text,
+            };
+        }
+        let converted = if has_traditional {
+            self.convert_keeping_chars(&text)
+        } else {
+            text.clone()
+        };
+        let phrases = match (region, detected) {
+            (Region::Hk, false) => &self.hk,
+            (Region::Hk, true) => &self.hk_detected,
+            (_, false) => &self.tw,
+            (_, true) => &self.tw_detected,
+        };
+        let folded: Vec<char> = text.chars().collect();
+        let chars: Vec<char> = converted.chars().collect();
+        let pieces = phrases.pieces(&folded, &chars, &converted);
+        if pieces.is_empty() {
+            return Normalized {
+                map: OffsetMap::build(&converted, &starts, n_chars),
+                text: converted,
+            };
+        }
+        let mut out = String::with_capacity(converted.len() + 16);
+        let mut spans: Vec<(u32, u32)> = Vec::with_capacity(chars.len() + 16);
+        let mut at = 0usize;
+        for p in &pieces {
+            for k in at..p.start {
+                out.push(chars[k]);
+                spans.push((starts[k], starts[k] + 1));
+            }
+            // every character of a converted phrase maps to all of it
+            let span = (starts[p.start], starts[p.end - 1] + 1);
+            for c in p.out.chars() {
+                out.push(c);
+                spans.push(span);
+            }
+            at = p.end;
+        }
+        for k in at..chars.len() {
+            out.push(chars[k]);
+            spans.push((starts[k], starts[k] + 1));
         }
         Normalized {
-            map: OffsetMap::build(&text, &starts, n_chars),
-            text,
+            map: OffsetMap::build_spans(&out, &spans, n_chars),
+            text: out,
         }
+    }
+
+    /// The region [`Normalizer::normalize`] assumes for `original`: `cn`
+    /// for simplified text (fewer than one character in 20 traditional: a
+    /// mainland article that quotes 台積電 stays mainland text); for
+    /// traditional text `hk` when it has more Hong Kong markers than Taiwan
+    /// markers (see `vocab`), else `tw`.
+    pub fn region_of(&self, original: &str) -> Region {
+        let traditional = original.chars().filter(|&c| self.is_traditional(c)).count();
+        let han = original.chars().filter(|&c| c as u32 >= 0x3400).count();
+        detect(traditional, han, original)
     }
 
     /// `t2s` over `text`, guaranteed to keep the character count (and so the
@@ -98,8 +283,9 @@ impl Normalizer {
 }
 
 /// The characters `t2s` changes, found by converting every CJK character of
-/// the BMP once (separated by newlines so no phrase spans two of them).
-fn traditional_set(t2s: &OpenCC) -> Vec<u64> {
+/// the BMP once (separated by newlines so no phrase spans two of them), and
+/// the simplified characters they become.
+fn traditional_set(t2s: &OpenCC) -> (Vec<u64>, std::collections::HashMap<char, char>) {
     let ranges = [0x3400u32..=0x4DBF, 0x4E00..=0x9FFF, 0xF900..=0xFAFF];
     let mut probe = String::new();
     let mut chars = Vec::new();
@@ -112,13 +298,30 @@ fn traditional_set(t2s: &OpenCC) -> Vec<u64> {
     }
     let converted = t2s.convert(&probe);
     let mut set = vec![0u64; 1024];
+    let mut simplified = std::collections::HashMap::new();
     for (orig, conv) in chars.iter().zip(converted.split('\n')) {
         if !conv.starts_with(*orig) {
             let cp = *orig as u32;
             set[(cp >> 6) as usize] |= 1 << (cp & 63);
+            let mut it = conv.chars();
+            if let (Some(s), None) = (it.next(), it.next()) {
+                simplified.entry(s).or_insert(*orig);
+            }
         }
     }
-    set
+    (set, simplified)
+}
+
+/// The region of text with `traditional` traditional characters among
+/// `han` characters at U+3400 and above.
+fn detect(traditional: usize, han: usize, text: &str) -> Region {
+    if traditional == 0 || traditional * 20 < han {
+        Region::Cn
+    } else if looks_like_hong_kong(text) {
+        Region::Hk
+    } else {
+        Region::Tw
+    }
 }
 
 /// Width folding and invisible-character removal for one character.
@@ -175,6 +378,20 @@ impl OffsetMap {
         OffsetMap { start, end }
     }
 
+    /// Like `build`, each normalized character with its own original range:
+    /// every character of a converted phrase (记忆体 -> 内存) maps to the
+    /// whole original phrase.
+    fn build_spans(text: &str, spans: &[(u32, u32)], original_chars: u32) -> OffsetMap {
+        let n = text.len();
+        let mut start = vec![original_chars; n + 1];
+        let mut end = vec![0u32; n + 1];
+        for ((b, c), &(s, e)) in text.char_indices().zip(spans) {
+            start[b] = s;
+            end[b + c.len_utf8()] = e;
+        }
+        OffsetMap { start, end }
+    }
+
     /// The original character range of the normalized byte range
     /// `[start, end)`. Both must be character boundaries of the normalized
     /// text, and `start < end`.
@@ -203,18 +420,22 @@ mod tests {
         // (original, normalized)
         let rows = [
             ("英伟达", "英伟达"),
-            ("輝達", "辉达"),
+            // Taiwan text gets Taiwan words: 輝達 is NVIDIA's Taiwan name
+            ("輝達", "英伟达"),
+            // no traditional character: mainland text, left alone
             ("伺服器", "伺服器"),
-            ("記憶體晶片", "记忆体晶片"),
+            ("記憶體晶片", "内存芯片"),
             ("矽光子", "矽光子"),
+            ("矽光子技術", "硅光子技术"),
             ("數據中心", "数据中心"),
             ("ＣＰＯ光模塊", "CPO光模块"),
             ("万科Ａ", "万科A"),
             ("中际旭创（３００３０８．ＳＺ）", "中际旭创(300308.SZ)"),
             ("超\u{200b}节\u{feff}点", "超节点"),
             ("A\u{3000}B\u{a0}C", "A B C"),
-            // mainland vocabulary is not rewritten (tw2sp would say 内核)
-            ("核心重點", "核心重点"),
+            // OpenCC alone rewrites 核心 in Taiwan text (the cross-strait
+            // table keeps it: see taiwan_vocabulary)
+            ("核心重點", "内核重点"),
             ("显著提升", "显著提升"),
             ("", ""),
         ];
@@ -242,27 +463,130 @@ mod tests {
         assert_eq!(out.map.original_offset(out.text.len()), 5);
     }
 
+    static V: LazyLock<Normalizer> = LazyLock::new(|| {
+        let e = |from: &str, to: Option<&str>| VocabEntry {
+            from: from.into(),
+            to: to.map(Into::into),
+            regions: vec![Region::Tw, Region::Hk],
+        };
+        Normalizer::with_vocabulary(&[
+            e("核心", None),
+            e("雲端運算", Some("云计算")),
+            e("光收發模組", Some("光模块")),
+            e("伺服器", Some("服务器")),
+        ])
+        .unwrap()
+    });
+
+    #[test]
+    fn taiwan_vocabulary() {
+        let rows = [
+            // OpenCC's Taiwan phrases
+            ("伺服器與記憶體", "服务器与内存"),
+            ("資料庫軟體", "数据库软件"),
+            ("輝達的晶片", "英伟达的芯片"),
+            // ticai's table: words OpenCC lacks
+            ("雲端運算與光收發模組", "云计算与光模块"),
+            // and words whose OpenCC rewrite is wrong in finance
+            ("核心資產", "核心资产"),
+            ("公司核心業務", "公司核心业务"),
+            ("核心客戶", "核心客户"),
+        ];
+        for (orig, want) in rows {
+            assert_eq!(V.normalize(orig).text, want, "{orig:?}");
+        }
+        // OpenCC alone says 内核
+        assert_eq!(N.normalize("核心資產").text, "内核资产");
+        // simplified text is not touched, nor a word without traditional characters
+        assert_eq!(V.normalize("核心资产与服务器").text, "核心资产与服务器");
+        assert_eq!(V.normalize("伺服电机").text, "伺服电机");
+        // unless the region says Taiwan
+        assert_eq!(V.normalize_in("伺服器", Some(Region::Tw)).text, "服务器");
+        assert_eq!(V.normalize_in("伺服器", None).text, "伺服器");
+        // mainland region: characters only
+        assert_eq!(
+            V.normalize_in("伺服器與記憶體", Some(Region::Cn)).text,
+            "伺服器与记忆体"
+        );
+    }
+
+    #[test]
+    fn phrase_offsets_cover_the_original_phrase() {
+        let orig = "AI伺服器與記憶體，雲端運算";
+        let out = V.normalize(orig);
+        assert_eq!(out.text, "AI服务器与内存,云计算");
+        let find = |w: &str| {
+            let b = out.text.find(w).unwrap();
+            let (s, e) = out.map.original_range(b, b + w.len());
+            char_slice(orig, s, e)
+        };
+        assert_eq!(find("服务器"), "伺服器");
+        assert_eq!(find("内存"), "記憶體");
+        assert_eq!(find("存"), "記憶體");
+        assert_eq!(find("与"), "與");
+        assert_eq!(find("云计算"), "雲端運算");
+        assert_eq!(find("AI"), "AI");
+    }
+
+    #[test]
+    fn detects_hong_kong() {
+        assert_eq!(V.region_of("伺服器需求強勁"), Region::Tw);
+        assert_eq!(V.region_of("佢哋話伺服器嘅需求好強"), Region::Hk);
+        assert_eq!(V.region_of("服务器需求强劲"), Region::Cn);
+    }
+
     fn char_slice(s: &str, start: usize, end: usize) -> String {
         s.chars().skip(start).take(end - start).collect()
     }
 
+    /// Every run of normalized characters that maps to one original range
+    /// is exactly what that original range normalizes to on its own (in
+    /// the same region), and the ranges follow each other without overlap.
+    fn maps_back(
+        n: &Normalizer,
+        s: &str,
+        region: Option<Region>,
+    ) -> Result<(), proptest::test_runner::TestCaseError> {
+        let out = n.normalize_in(s, region);
+        let used = region.unwrap_or_else(|| n.region_of(s));
+        let mut groups: Vec<((usize, usize), String)> = Vec::new();
+        for (b, c) in out.text.char_indices() {
+            let span = out.map.original_range(b, b + c.len_utf8());
+            match groups.last_mut() {
+                Some((g, text)) if *g == span => text.push(c),
+                _ => groups.push((span, c.to_string())),
+            }
+        }
+        let mut last_end = 0;
+        for ((os, oe), text) in groups {
+            prop_assert!(os >= last_end && os < oe, "{:?}", (os, oe, last_end));
+            last_end = oe;
+            let orig = char_slice(s, os, oe);
+            prop_assert_eq!(n.normalize_in(&orig, Some(used)).text, text, "in {:?}", s);
+        }
+        Ok(())
+    }
+
     proptest! {
+        /// Mixed traditional and simplified text: every run of normalized
+        /// characters that maps to one original range is exactly what that
+        /// original range normalizes to on its own, and the ranges follow
+        /// each other without overlapping.
+        #[test]
+        fn phrase_conversion_maps_back(parts in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "伺服器", "記憶體", "核心資產", "雲端運算", "光收發模組", "與", "的", "軟體",
+                "資料庫", "晶片", "服务器", "内存", "核心资产", "算力", "ＣＰＯ", "AI", " ", "，",
+                "\u{200b}", "輝達", "網路", "程式", "硬碟", "快閃記憶體", "筆電",
+            ]), 0..12),
+            region in proptest::sample::select(vec![None, Some(Region::Tw), Some(Region::Hk), Some(Region::Cn)])) {
+            let s: String = parts.concat();
+            maps_back(&V, &s, region)?;
+        }
+
         #[test]
         fn never_panics_and_maps_back(s in "\\PC{0,40}|[\u{4e00}-\u{4eff}達體ＡＢ１\u{200b}\u{3000} a-z]{0,40}") {
-            let out = N.normalize(&s);
-            let chars: Vec<(usize, char)> = out.text.char_indices().collect();
-            for (k, &(b, c)) in chars.iter().enumerate() {
-                let e = b + c.len_utf8();
-                let (os, oe) = out.map.original_range(b, e);
-                prop_assert!(os < oe);
-                // the original substring normalizes to exactly this character,
-                // once invisible characters are dropped
-                let orig = char_slice(&s, os, oe);
-                prop_assert_eq!(N.normalize(&orig).text, c.to_string());
-                if let Some(&(nb, _)) = chars.get(k + 1) {
-                    prop_assert!(out.map.original_offset(nb) >= oe);
-                }
-            }
+            maps_back(&N, &s, None)?;
         }
     }
 }

@@ -268,6 +268,7 @@ fn evidence(
             source: s(f.source),
             text: s(f.body).unwrap_or_default(),
             title_span: None,
+            region: None,
         };
         let tagged = tagger.tag(&d);
         let ev = tagged

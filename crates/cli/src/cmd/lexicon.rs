@@ -6,9 +6,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use ticai_lexicon::{
-    CompanySource, Issue, Severity, check_terms, read_listing_csv, write_listings_tsv,
+    CompanySource, Issue, Severity, check_cross_strait, check_terms, read_listing_csv,
+    write_listings_tsv,
 };
-use ticai_text::Normalizer;
+use ticai_text::{Normalizer, Region};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
@@ -48,9 +49,17 @@ pub fn run(cmd: LexiconCommand, dir: Option<&Path>) -> Result<ExitCode> {
 }
 
 fn all_issues(lex: &ticai_lexicon::Lexicon) -> Result<Vec<Issue>> {
-    let normalizer = Normalizer::new()?;
+    let normalizer = ticai_tag::normalizer_for(lex)?;
     let mut issues = lex.issues.clone();
     issues.extend(check_terms(lex, |s| normalizer.normalize_term(s)));
+    // the cross-strait table against OpenCC's tables alone
+    let plain = Normalizer::new()?;
+    issues.extend(check_cross_strait(
+        &lex.cross_strait,
+        |s| plain.normalize_in(s, Some(Region::Cn)).text,
+        |s, r| plain.normalize_in(s, Some(r)).text,
+        |c| plain.simplified_of(c),
+    ));
     issues.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -82,11 +91,13 @@ fn check(dir: Option<&Path>, format: ReportFormat) -> Result<ExitCode> {
             }
             writeln!(
                 out,
-                "lexicon {}: {} themes, {} companies ({curated} curated, {} listed), {terms} terms; {errors} error(s), {warnings} warning(s)",
+                "lexicon {}: {} themes, {} companies ({curated} curated, {} listed), {terms} terms, {} cross-strait words ({} kept); {errors} error(s), {warnings} warning(s)",
                 lex.version,
                 lex.themes.len(),
                 lex.companies.len(),
-                lex.companies.len() - curated
+                lex.companies.len() - curated,
+                lex.cross_strait.len(),
+                lex.cross_strait.iter().filter(|r| r.to.is_none()).count(),
             )?;
         }
         ReportFormat::Json => {
@@ -107,6 +118,8 @@ fn check(dir: Option<&Path>, format: ReportFormat) -> Result<ExitCode> {
                 "companies": lex.companies.len(),
                 "curated_companies": curated,
                 "terms": terms,
+                "cross_strait": lex.cross_strait.len(),
+                "cross_strait_kept": lex.cross_strait.iter().filter(|r| r.to.is_none()).count(),
                 "errors": errors,
                 "warnings": warnings,
                 "issues": list,

@@ -33,7 +33,7 @@ pub fn run(args: SegmentArgs, lexicon: Option<&Path>) -> Result<ExitCode> {
         &paths,
         &mut |doc| {
             writeln!(out, "# {}", doc.id)?;
-            let norm = tagger.normalizer().normalize(&doc.text);
+            let norm = tagger.normalizer().normalize_in(&doc.text, doc.region);
             for line in norm.text.lines() {
                 let words: Vec<&str> = tagger
                     .segmenter()

@@ -71,8 +71,14 @@ pub fn ingest(args: IngestArgs, data: Option<&Path>, lexicon: Option<&Path>) -> 
     )?;
     ingested += store.ingest(&mut batch, &mut writer, jobs)?;
     if args.fetched {
-        let (n, bad) =
-            store.ingest_fetched(&mut writer, jobs, commit_every, args.all, &|_, _| {})?;
+        let (n, bad) = store.ingest_fetched(
+            &mut writer,
+            jobs,
+            commit_every,
+            args.all,
+            &Default::default(),
+            &|_, _| {},
+        )?;
         ingested += n;
         failed += bad;
     }

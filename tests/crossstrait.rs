@@ -1,0 +1,303 @@
+//! Taiwan and Hong Kong text: vocabulary converted to mainland usage for
+//! tags and search, offsets into the original text, the cross-strait table
+//! checked, and the pairs of `tests/crossstrait/pairs.jsonl` (written for
+//! this project) held at 95%.
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn ticai(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ticai"));
+    cmd.current_dir(root())
+        .args(args)
+        .env_remove("TICAI_LEXICON")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("the ticai binary runs");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "ticai failed: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn json_lines(s: &str) -> Vec<Value> {
+    s.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn chars(s: &str, start: u64, end: u64) -> String {
+    s.chars()
+        .skip(start as usize)
+        .take((end - start) as usize)
+        .collect()
+}
+
+#[test]
+fn the_pairs_meet_the_95_percent_bar() {
+    let out = ticai(
+        &[
+            "eval",
+            "crossstrait",
+            "tests/crossstrait/pairs.jsonl",
+            "--json",
+            "--min-found",
+            "0.95",
+            "--min-same",
+            "0.95",
+        ],
+        None,
+    );
+    let report: Value = serde_json::from_str(&ok(&out)).unwrap();
+    let n = |k: &str| report[k].as_u64().unwrap();
+    assert!(n("pairs") >= 40, "{report}");
+    assert!(n("queries") >= 80, "{report}");
+    assert!(n("found") * 100 >= n("queries") * 95, "{report}");
+    assert!(n("same_tags") * 100 >= n("pairs") * 95, "{report}");
+    // the misses are listed, one per query not found
+    assert_eq!(
+        report["missed_queries"].as_array().unwrap().len() as u64,
+        n("queries") - n("found")
+    );
+    // a bar the set cannot meet fails the command
+    let out = ticai(
+        &[
+            "eval",
+            "crossstrait",
+            "tests/crossstrait/pairs.jsonl",
+            "--min-found",
+            "1.5",
+        ],
+        None,
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--min-found"));
+}
+
+#[test]
+fn taiwan_words_tag_as_mainland_words_with_spans_in_the_original() {
+    let trad = "輝達新一代AI伺服器採用液冷散熱，記憶體與光收發模組需求同步成長。";
+    let cn = "英伟达新一代AI服务器采用液冷散热，内存与光模块需求同步增长。";
+    let input = format!(
+        "{}\n{}\n",
+        serde_json::json!({"id": "tw", "text": trad}),
+        serde_json::json!({"id": "cn", "text": cn})
+    );
+    let docs = json_lines(&ok(&ticai(
+        &["tag", "--format", "jsonl", "-"],
+        Some(&input),
+    )));
+    let tags = |d: &Value| {
+        let mut t: Vec<String> = d["themes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_str().unwrap().to_string())
+            .collect();
+        t.sort();
+        let mut c: Vec<String> = d["companies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap().to_string())
+            .collect();
+        c.sort();
+        (t, c)
+    };
+    assert_eq!(tags(&docs[0]), tags(&docs[1]));
+    let (themes, companies) = tags(&docs[0]);
+    for id in ["ai-server", "liquid-cooling", "optical-interconnect"] {
+        assert!(themes.contains(&id.to_string()), "{themes:?}");
+    }
+    assert_eq!(companies, vec!["英伟达".to_string()]);
+    // every evidence span slices the original (Taiwan) text exactly
+    let mut seen = Vec::new();
+    for kind in ["themes", "companies"] {
+        for hit in docs[0][kind].as_array().unwrap() {
+            for e in hit["evidence"].as_array().unwrap() {
+                let (s, t) = (e["start"].as_u64().unwrap(), e["end"].as_u64().unwrap());
+                assert_eq!(chars(trad, s, t), e["text"].as_str().unwrap(), "{e}");
+                seen.push(e["text"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    for word in ["伺服器", "光收發模組", "輝達"] {
+        assert!(seen.iter().any(|s| s.contains(word)), "{word}: {seen:?}");
+    }
+}
+
+#[test]
+fn mainland_words_that_opencc_would_rewrite_are_kept() {
+    let out = ok(&ticai(
+        &["segment", "-"],
+        Some("公司核心業務穩健，核心客戶包括雲端大廠，屬於市場公認的核心資產。\n"),
+    ))
+    .replace(' ', "");
+    assert!(out.contains("核心业务"), "{out}");
+    assert!(out.contains("核心客户"), "{out}");
+    assert!(out.contains("核心资产"), "{out}");
+    assert!(!out.contains("内核"), "{out}");
+}
+
+#[test]
+fn search_crosses_the_strait_both_ways() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let input = format!(
+        "{}\n{}\n",
+        serde_json::json!({"id": "tw-1", "text": "廣達表示，AI伺服器出貨將倍增，資料中心客戶的拉貨動能強勁。"}),
+        serde_json::json!({"id": "cn-1", "text": "浪潮信息表示，晶圆代工产能紧张，芯片交期拉长。"})
+    );
+    let file = dir.path().join("docs.jsonl");
+    std::fs::write(&file, input).unwrap();
+    ok(&ticai(
+        &["ingest", "--data-dir", data, file.to_str().unwrap()],
+        None,
+    ));
+    let search = |q: &str| -> Value {
+        serde_json::from_str(&ok(&ticai(
+            &["search", "--data-dir", data, "--format", "json", q],
+            None,
+        )))
+        .unwrap()
+    };
+    let ids = |v: &Value| -> Vec<String> {
+        v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // mainland queries find the Taiwan document, highlighted in its own words
+    for q in ["服务器", "数据中心", "服务器 AND 数据中心"] {
+        let v = search(q);
+        assert_eq!(ids(&v), vec!["tw-1"], "{q}");
+    }
+    let snippet = search("服务器")["results"][0]["snippet"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(snippet.contains("<b>伺服器</b>"), "{snippet}");
+    // Taiwan queries find the mainland document (晶片 needs no traditional
+    // character, 伺服器 neither)
+    assert_eq!(ids(&search("晶片")), vec!["cn-1"]);
+    assert_eq!(ids(&search("伺服器")), vec!["tw-1"]);
+    assert_eq!(ids(&search("晶圓")), vec!["cn-1"]);
+    // the explanation shows both readings
+    let explain = ok(&ticai(
+        &["search", "--data-dir", data, "--explain", "伺服器"],
+        None,
+    ));
+    assert!(explain.contains("伺服器 OR 服务器"), "{explain}");
+}
+
+#[test]
+fn region_flag_and_field() {
+    // no traditional character: mainland text unless the region says Taiwan
+    let line = serde_json::json!({"id": "a", "text": "公司的伺服器与晶片业务"}).to_string();
+    let tag = |args: &[&str], input: &str| json_lines(&ok(&ticai(args, Some(input))));
+    let detected = tag(&["tag", "--format", "jsonl", "-"], &line);
+    let taiwan = tag(&["tag", "--format", "jsonl", "--region", "tw", "-"], &line);
+    let themes = |d: &Value| -> Vec<String> {
+        d["themes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(!themes(&detected[0]).contains(&"gpu".to_string()));
+    let tw = themes(&taiwan[0]);
+    assert!(tw.contains(&"ai-server".to_string()), "{tw:?}");
+    // a record's own region wins over the flag; a bad one is refused by line
+    let lines = format!(
+        "{}\n{}\n",
+        serde_json::json!({"id": "b", "text": "公司的伺服器业务", "region": "tw"}),
+        serde_json::json!({"id": "c", "text": "x", "region": "mars"})
+    );
+    let out = ticai(&["tag", "--format", "jsonl", "-"], Some(&lines));
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("-:2:") && err.contains("\"region\""), "{err}");
+    let docs = json_lines(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(docs.len(), 1);
+    let out = ticai(&["tag", "--region", "mars", "-"], Some(&line));
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--region"));
+}
+
+#[test]
+fn lexicon_check_reports_bad_cross_strait_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let lex = dir.path();
+    let src = root().join("lexicons");
+    for sub in ["themes", "companies"] {
+        std::fs::create_dir_all(lex.join(sub)).unwrap();
+        for e in std::fs::read_dir(src.join(sub)).unwrap() {
+            let p = e.unwrap().path();
+            std::fs::copy(&p, lex.join(sub).join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    std::fs::create_dir_all(lex.join("vocabulary")).unwrap();
+    std::fs::write(
+        lex.join("vocabulary/cross_strait.tsv"),
+        "from\tto\twhere\tnote\n\
+         雲端運算\t云计算\ttw\tfine\n\
+         記憶體\t記憶體\ttw\tnot simplified\n\
+         半導體\t半导体\ttw\tcharacters only\n\
+         筆電\t笔电\ttw\tchain\n\
+         筆电\t笔记本电脑\ttw\tduplicate once converted\n\
+         網通\t网络通信\tmars\tbad region\n",
+    )
+    .unwrap();
+    let out = ticai(
+        &["lexicon", "check", "--lexicon", lex.to_str().unwrap()],
+        None,
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    for (line, what) in [
+        (3, "not simplified"),
+        (4, "changes nothing"),
+        (5, "chain or cycle"),
+        (6, "simplified character 电"),
+        (7, "`where`"),
+    ] {
+        let tag = format!("cross_strait.tsv:{line}:");
+        assert!(
+            text.lines().any(|l| l.contains(&tag) && l.contains(what)),
+            "line {line} {what}: {text}"
+        );
+    }
+    assert!(!text.contains("cross_strait.tsv:2:"), "{text}");
+}
