@@ -146,6 +146,8 @@ fn main() {
         assert!(n > bytes / 10, "too few tokens: {n}");
     });
 
+    traditional(&tagger, &docs);
+
     reading(&path, &docs, bytes);
 
     // extraction, in MB of HTML, over the saved news pages
@@ -248,6 +250,54 @@ fn collect_html(dir: &std::path::Path, out: &mut Vec<Vec<u8>>) {
             out.push(std::fs::read(&p).expect("readable page"));
         }
     }
+}
+
+/// The same items written as Taiwan writes them (OpenCC `s2twp`: Taiwan
+/// characters and phrases), tagged: the cross-strait stage runs on every
+/// one of them.
+fn traditional(tagger: &Tagger, docs: &[Document]) {
+    let s2twp = ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::S2twp)
+        .expect("OpenCC s2twp");
+    let taiwan: Vec<Document> = docs
+        .iter()
+        .map(|d| Document {
+            text: s2twp.convert(&d.text),
+            title: d.title.as_deref().map(|t| s2twp.convert(t)),
+            ..d.clone()
+        })
+        .collect();
+    let bytes: usize = taiwan
+        .iter()
+        .map(|d| d.text.len() + d.title.as_deref().map_or(0, str::len))
+        .sum();
+    let converted = taiwan
+        .iter()
+        .filter(|d| tagger.normalizer().region_of(&d.text) == ticai_model::Region::Tw)
+        .count();
+    println!(
+        "
+the same items in Taiwan script and phrasing (OpenCC s2twp): {:.1} MB, {converted} of {} read as Taiwan text",
+        bytes as f64 / 1e6,
+        taiwan.len()
+    );
+    report("normalize, Taiwan text (t2s + phrases)", bytes, || {
+        let mut chars = 0;
+        for d in &taiwan {
+            chars += black_box(tagger.normalizer().normalize(&d.text)).text.len();
+        }
+        assert!(chars > bytes / 2, "normalization lost the text");
+    });
+    report("tag, Taiwan text", bytes, || {
+        let mut mentions = 0;
+        for d in &taiwan {
+            let out = black_box(tagger.tag(d));
+            mentions += out.themes.iter().map(|t| t.mentions).sum::<usize>();
+        }
+        assert!(
+            mentions > taiwan.len() / 2,
+            "tagging found almost nothing: {mentions}"
+        );
+    });
 }
 
 fn report(name: &str, bytes: usize, mut f: impl FnMut()) {
