@@ -156,6 +156,23 @@ fn taiwan_words_tag_as_mainland_words_with_spans_in_the_original() {
 }
 
 #[test]
+fn taiwan_aliases_still_match_mainland_text_that_writes_them() {
+    // 光模組 and 記憶體 are aliases written in Taiwan script: Taiwan text
+    // converts them to 光模块 and 内存, mainland text may write 光模组
+    let line =
+        serde_json::json!({"id": "m", "text": "公司光模组订单饱满，内存需求强劲。"}).to_string();
+    let docs = json_lines(&ok(&ticai(&["tag", "--format", "jsonl", "-"], Some(&line))));
+    let themes: Vec<&str> = docs[0]["themes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert!(themes.contains(&"optical-interconnect"), "{themes:?}");
+    assert!(themes.contains(&"memory-chips"), "{themes:?}");
+}
+
+#[test]
 fn mainland_words_that_opencc_would_rewrite_are_kept() {
     let out = ok(&ticai(
         &["segment", "-"],
@@ -256,10 +273,9 @@ fn region_flag_and_field() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--region"));
 }
 
-#[test]
-fn lexicon_check_reports_bad_cross_strait_rows() {
-    let dir = tempfile::tempdir().unwrap();
-    let lex = dir.path();
+/// A copy of the repository's themes and companies in `lex`, with an empty
+/// vocabulary directory.
+fn copy_lexicon(lex: &Path) {
     let src = root().join("lexicons");
     for sub in ["themes", "companies"] {
         std::fs::create_dir_all(lex.join(sub)).unwrap();
@@ -269,6 +285,93 @@ fn lexicon_check_reports_bad_cross_strait_rows() {
         }
     }
     std::fs::create_dir_all(lex.join("vocabulary")).unwrap();
+}
+
+#[test]
+fn retag_brings_documents_to_a_new_cross_strait_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let lex = dir.path().join("lexicon");
+    copy_lexicon(&lex);
+    let table = lex.join("vocabulary/cross_strait.tsv");
+    std::fs::write(
+        &table,
+        "from\tto\twhere\tnote\n雲端運算\t云计算\ttw\tcloud\n",
+    )
+    .unwrap();
+    let (l, data) = (lex.to_str().unwrap(), dir.path().join("data"));
+    let data = data.to_str().unwrap();
+    let file = dir.path().join("tw.jsonl");
+    std::fs::write(
+        &file,
+        format!(
+            "{}\n",
+            serde_json::json!({"id": "tw-2", "text": "雲端運算大廠加碼採購光收發模組，法人看好出貨動能。"})
+        ),
+    )
+    .unwrap();
+    ok(&ticai(
+        &[
+            "--lexicon",
+            l,
+            "ingest",
+            "--data-dir",
+            data,
+            file.to_str().unwrap(),
+        ],
+        None,
+    ));
+    let hits = |q: &str| -> u64 {
+        let v: Value = serde_json::from_str(&ok(&ticai(
+            &[
+                "--lexicon",
+                l,
+                "search",
+                "--data-dir",
+                data,
+                "--format",
+                "json",
+                q,
+            ],
+            None,
+        )))
+        .unwrap();
+        v["total"].as_u64().unwrap()
+    };
+    assert_eq!(hits("云计算"), 1);
+    assert_eq!(hits("光模块"), 0);
+    // the table learns 光收發模組: the index is behind until retag
+    std::fs::write(
+        &table,
+        "from\tto\twhere\tnote\n雲端運算\t云计算\ttw\tcloud\n光收發模組\t光模块\ttw\toptics\n",
+    )
+    .unwrap();
+    let stats = ok(&ticai(
+        &[
+            "--lexicon",
+            l,
+            "stats",
+            "--data-dir",
+            data,
+            "--format",
+            "json",
+        ],
+        None,
+    ));
+    let stats: Value = serde_json::from_str(&stats).unwrap();
+    assert_ne!(
+        stats["lexicon_version"], stats["indexed_lexicon_versions"][0]["version"],
+        "{stats}"
+    );
+    ok(&ticai(&["--lexicon", l, "retag", "--data-dir", data], None));
+    assert_eq!(hits("光模块"), 1);
+    assert_eq!(hits("云计算"), 1);
+}
+
+#[test]
+fn lexicon_check_reports_bad_cross_strait_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let lex = dir.path();
+    copy_lexicon(lex);
     std::fs::write(
         lex.join("vocabulary/cross_strait.tsv"),
         "from\tto\twhere\tnote\n\

@@ -96,8 +96,8 @@ pub struct Lexicon {
     pub cross_strait: Vec<CrossStrait>,
     /// Problems found while loading (structure, duplicates, parents).
     pub issues: Vec<Issue>,
-    /// A short hash of every file's content: the lexicon version recorded
-    /// with tagged data.
+    /// A short hash of every file's content and of the normalization
+    /// revision: the lexicon version recorded with tagged data.
     pub version: String,
 }
 
@@ -154,6 +154,8 @@ impl Lexicon {
         let mut lex = Lexicon::default();
         let mut listings = Vec::new();
         let mut hash = Fnv::new();
+        // the text normal form the terms and documents are compiled to
+        hash.write(&ticai_model::NORMALIZATION_REVISION.to_le_bytes());
         for f in files {
             hash.write(f.path.rsplit('/').next().unwrap_or_default().as_bytes());
             hash.write(f.text.as_bytes());

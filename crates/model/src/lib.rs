@@ -10,6 +10,13 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+/// The revision of ticai's text normal form (what the normalizer makes of
+/// a text, given its tables). Part of the lexicon version recorded with
+/// every indexed document, so that documents normalized by an older
+/// revision are re-analyzed by `ticai retag`. Bump it with any change to
+/// normalization that changes its output.
+pub const NORMALIZATION_REVISION: u32 = 2;
+
 /// Where a text was written, for the vocabulary it uses: mainland China
 /// (`cn`), Taiwan (`tw`) or Hong Kong (`hk`). Traditional script from Taiwan
 /// and Hong Kong is converted to mainland words (伺服器 -> 服务器), not only

@@ -45,7 +45,7 @@ use ticai_lexicon::{CompanySource, Lexicon};
 use ticai_model::{
     CompanyHit, Document, Evidence, Exchange, Field, Reason, TaggedDocument, ThemeHit,
 };
-use ticai_text::{Normalizer, Segmenter, TextError, VocabEntry, is_block_char};
+use ticai_text::{Normalizer, Region, Segmenter, TextError, VocabEntry, is_block_char};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TagError {
@@ -165,28 +165,37 @@ impl Tagger {
         let mut patterns: Vec<String> = Vec::new();
         let mut targets: Vec<Vec<(Target, u8)>> = Vec::new();
         let mut add = |term: &str, target: Target, priority: u8, terms: &mut Vec<String>| {
+            // a term in Taiwan script matches as the mainland word it
+            // converts to (記憶體 -> 内存, in converted Taiwan text) and as its
+            // characters alone (光模組 -> 光模组, as mainland text writes it)
             let norm = normalizer.normalize_term(term);
-            if norm.trim().is_empty() {
-                return;
+            let chars = normalizer.normalize_in(term, Some(Region::Cn)).text;
+            let forms = if chars == norm {
+                vec![norm]
+            } else {
+                vec![norm, chars]
+            };
+            let mut term_index = None;
+            for norm in forms {
+                if norm.trim().is_empty() {
+                    continue;
+                }
+                let key = norm.to_ascii_lowercase();
+                let idx = *pattern_of.entry(key).or_insert_with(|| {
+                    patterns.push(norm.clone());
+                    targets.push(Vec::new());
+                    patterns.len() - 1
+                });
+                let list = &mut targets[idx];
+                if list.iter().any(|(t, _)| t.entity == target.entity) {
+                    continue;
+                }
+                let term = *term_index.get_or_insert_with(|| {
+                    terms.push(term.to_string());
+                    (terms.len() - 1) as u32
+                });
+                list.push((Target { term, ..target }, priority));
             }
-            let key = norm.to_ascii_lowercase();
-            let idx = *pattern_of.entry(key).or_insert_with(|| {
-                patterns.push(norm.clone());
-                targets.push(Vec::new());
-                patterns.len() - 1
-            });
-            let list = &mut targets[idx];
-            if list.iter().any(|(t, _)| t.entity == target.entity) {
-                return;
-            }
-            terms.push(term.to_string());
-            list.push((
-                Target {
-                    term: (terms.len() - 1) as u32,
-                    ..target
-                },
-                priority,
-            ));
         };
         let mut themes = Vec::with_capacity(lexicon.themes.len());
         let mut exclude_patterns: Vec<String> = Vec::new();

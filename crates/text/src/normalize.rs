@@ -47,13 +47,7 @@ pub struct Normalizer {
     /// detected as Taiwan's is still converted).
     tw_detected: Phrases,
     hk_detected: Phrases,
-    /// The cross-strait table, for [`Normalizer::version`].
-    vocabulary: Vec<VocabEntry>,
 }
-
-/// Bumped whenever normalization changes its output for the same input and
-/// tables: part of [`Normalizer::version`].
-const NORMALIZER_REVISION: &str = "2";
 
 fn opencc(config: BuiltinConfig) -> Result<OpenCC, TextError> {
     OpenCC::from_config(config).map_err(|e| TextError::OpenCc(e.to_string()))
@@ -78,7 +72,6 @@ impl Normalizer {
             hk: Phrases::new(opencc(BuiltinConfig::Hk2s)?, &[], &[], |s| s.into()),
             tw_detected: Phrases::new(opencc(BuiltinConfig::Tw2sp)?, &[], &[], |s| s.into()),
             hk_detected: Phrases::new(opencc(BuiltinConfig::Hk2s)?, &[], &[], |s| s.into()),
-            vocabulary: entries.to_vec(),
         };
         if !entries.is_empty() {
             let chars_only = |s: &str| n.normalize_in(s, Some(Region::Cn)).text;
@@ -100,28 +93,6 @@ impl Normalizer {
             (n.tw, n.hk, n.tw_detected, n.hk_detected) = (tw, hk, twd, hkd);
         }
         Ok(n)
-    }
-
-    /// A short hash naming what normalization does: the code revision and
-    /// the cross-strait table. Documents normalized under another version
-    /// need re-indexing.
-    pub fn version(&self) -> String {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        let mut feed = |s: &str| {
-            for b in s.bytes().chain([0xff]) {
-                h ^= u64::from(b);
-                h = h.wrapping_mul(0x100_0000_01b3);
-            }
-        };
-        feed(NORMALIZER_REVISION);
-        for e in &self.vocabulary {
-            feed(&e.from);
-            feed(e.to.as_deref().unwrap_or("="));
-            for r in &e.regions {
-                feed(r.as_str());
-            }
-        }
-        format!("n{NORMALIZER_REVISION}-{:08x}", h & 0xffff_ffff)
     }
 
     /// Whether `c` is a character that simplified text would write differently.
