@@ -358,6 +358,24 @@ mod tests {
     }
 
     #[test]
+    fn a_source_names_its_region() {
+        let src = |r: &str| {
+            format!(
+                "[[source]]\nname = \"hk\"\ntype = \"rss\"\nurl = \"http://127.0.0.1:1/f\"\n{r}"
+            )
+        };
+        let c = Config::parse("t.toml", &src("region = \"hk\"\n")).unwrap();
+        assert_eq!(c.sources[0].region, Some(ticai_model::Region::Hk));
+        let c = Config::parse("t.toml", &src("")).unwrap();
+        assert_eq!(c.sources[0].region, None);
+        let e = Config::parse("t.toml", &src("region = \"mars\"\n")).unwrap_err();
+        assert!(
+            e.contains("source \"hk\": region") && e.contains("mars"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn the_run_section_is_optional_and_validated() {
         let src = "[[source]]\nname = \"a\"\ntype = \"rss\"\nurl = \"http://127.0.0.1:1/f\"\n";
         let c = Config::parse(
