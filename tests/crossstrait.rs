@@ -193,6 +193,9 @@ fn search_crosses_the_strait_both_ways() {
         "{}\n{}\n",
         serde_json::json!({"id": "tw-1", "text": "廣達表示，AI伺服器出貨將倍增，資料中心客戶的拉貨動能強勁。"}),
         serde_json::json!({"id": "cn-1", "text": "浪潮信息表示，晶圆代工产能紧张，芯片交期拉长。"})
+    ) + &format!(
+        "{}\n",
+        serde_json::json!({"id": "cn-2", "text": "公司光模组出货量大增，政策支持力度加大。"})
     );
     let file = dir.path().join("docs.jsonl");
     std::fs::write(&file, input).unwrap();
@@ -236,6 +239,31 @@ fn search_crosses_the_strait_both_ways() {
         None,
     ));
     assert!(explain.contains("伺服器 OR 服务器"), "{explain}");
+    // a query in Taiwan script also reads as its characters alone: mainland
+    // text that writes 光模组 is found
+    assert_eq!(ids(&search("光模組")), vec!["cn-2"]);
+    // OpenCC's Taiwan phrases are not used to widen shared-character
+    // queries: 支援 is a mainland word too, and does not become 支持
+    let explain = ok(&ticai(
+        &["search", "--data-dir", data, "--explain", "支援"],
+        None,
+    ));
+    assert!(!explain.contains("支持"), "{explain}");
+    assert!(ids(&search("支援")).is_empty());
+}
+
+#[test]
+fn short_rows_and_variants_leave_other_words_alone() {
+    let out = ok(&ticai(
+        &["segment", "-"],
+        Some("外資今年增持台積電，全年增幅擴大，本季增速放緩，營收年增三成，為什麼臺積電股價抬升？\n"),
+    ))
+    .replace(' ', "");
+    for kept in ["今年增持", "全年增幅", "本季增速", "为什么", "抬升"] {
+        assert!(out.contains(kept), "{kept}: {out}");
+    }
+    assert!(out.contains("营收同比增长三成"), "{out}");
+    assert!(!out.contains('幺') && !out.contains('擡'), "{out}");
 }
 
 #[test]

@@ -56,32 +56,38 @@ impl ZhTokenizer {
     }
 
     /// The ways a query may be meant: a query in traditional script is
-    /// converted as a document is (輝達 -> 英伟达); a query in simplified or
-    /// shared characters is taken as written and also with Taiwan and Hong
-    /// Kong vocabulary converted (伺服器 -> 服务器, 晶片 -> 芯片). Distinct
-    /// token lists, the first as written; a query matches a document that
-    /// matches any of them.
+    /// converted as a document is (輝達 -> 英伟达) and also read as its
+    /// characters alone (光模組 finds mainland 光模组); a query in simplified
+    /// or shared characters is taken as written and also with Taiwan and
+    /// Hong Kong words converted (伺服器 -> 服务器, 晶片 -> 芯片; the keep
+    /// rows of the cross-strait table stop mainland words such as 支援).
+    /// Distinct token lists, the first as written; a query matches a
+    /// document that matches any of them.
     pub fn query_forms(&self, text: &str) -> Vec<Vec<Token>> {
+        let n = self.tagger.normalizer();
         let mut forms: Vec<Vec<Token>> = vec![self.tokens_in(text, None)];
-        // a query in traditional script is converted as a document is
-        if self.tagger.normalizer().region_of(text) != Region::Cn {
-            return forms;
-        }
-        for region in [Region::Tw, Region::Hk] {
-            let form = self.tokens_in(text, Some(region));
-            let same = |f: &Vec<Token>| {
-                f.len() == form.len() && f.iter().zip(&form).all(|(a, b)| a.text == b.text)
-            };
-            if !form.is_empty() && !forms.iter().any(same) {
-                forms.push(form);
-            }
+        let other = if n.region_of(text) != Region::Cn {
+            // also as its characters alone: mainland text may write 光模组
+            self.tokens_of(text, n.normalize_in(text, Some(Region::Cn)))
+        } else {
+            self.tokens_of(text, n.normalize_query_form(text))
+        };
+        let same = |f: &Vec<Token>| {
+            f.len() == other.len() && f.iter().zip(&other).all(|(a, b)| a.text == b.text)
+        };
+        if !other.is_empty() && !forms.iter().any(same) {
+            forms.push(other);
         }
         forms
     }
 
     /// Tokens of `text` written in `region` (`None`: detected).
     pub fn tokens_in(&self, text: &str, region: Option<Region>) -> Vec<Token> {
-        let norm = self.tagger.normalizer().normalize_in(text, region);
+        self.tokens_of(text, self.tagger.normalizer().normalize_in(text, region))
+    }
+
+    /// Tokens of `text` given its normal form.
+    fn tokens_of(&self, text: &str, norm: ticai_text::Normalized) -> Vec<Token> {
         let mut bytes: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
         bytes.push(text.len());
         let mut out = Vec::new();

@@ -230,9 +230,16 @@ pub fn canonical_company_names(lexicon: &Lexicon, tagger: &Tagger) -> HashMap<St
     for c in lexicon.companies.iter().filter(|c| !c.strict) {
         let canon = n.normalize_term(&c.name).to_lowercase();
         for (a, _) in &c.aliases {
-            let key = n.normalize_term(a).to_lowercase();
-            if key != canon {
-                map.entry(key).or_insert_with(|| canon.clone());
+            // an alias in Taiwan script, as converted (輝達 -> 英伟达) and as
+            // its characters alone (辉达), like the tagger's terms
+            let chars = n
+                .normalize_in(a, Some(ticai_text::Region::Cn))
+                .text
+                .to_lowercase();
+            for key in [n.normalize_term(a).to_lowercase(), chars] {
+                if key != canon {
+                    map.entry(key).or_insert_with(|| canon.clone());
+                }
             }
         }
     }

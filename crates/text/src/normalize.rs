@@ -144,6 +144,18 @@ impl Normalizer {
     /// text gets characters converted only; Taiwan and Hong Kong text also
     /// gets that region's vocabulary converted, whatever its script.
     pub fn normalize_in(&self, original: &str, region: Option<Region>) -> Normalized {
+        self.normalize_with(original, region, false)
+    }
+
+    /// A query in shared characters (伺服器, 晶片, 奈米) read as Taiwan or
+    /// Hong Kong words: OpenCC's Taiwan phrases and ticai's cross-strait
+    /// table of both regions, whose keep rows stop the phrases that are
+    /// mainland words too (支援, 核心).
+    pub fn normalize_query_form(&self, original: &str) -> Normalized {
+        self.normalize_with(original, Some(Region::Tw), true)
+    }
+
+    fn normalize_with(&self, original: &str, region: Option<Region>, query: bool) -> Normalized {
         let mut text = String::with_capacity(original.len());
         let mut starts: Vec<u32> = Vec::with_capacity(original.len() + 1);
         let mut traditional = 0usize;
@@ -180,6 +192,7 @@ impl Normalizer {
             text.clone()
         };
         let phrases = match (region, detected) {
+            _ if query => &self.tw_detected,
             (Region::Hk, false) => &self.hk,
             (Region::Hk, true) => &self.hk_detected,
             (_, false) => &self.tw,
@@ -187,7 +200,7 @@ impl Normalizer {
         };
         let folded: Vec<char> = text.chars().collect();
         let chars: Vec<char> = converted.chars().collect();
-        let pieces = phrases.pieces(&folded, &chars, &converted);
+        let pieces = phrases.pieces(&folded, &chars, &converted, &|c| self.is_traditional(c));
         if pieces.is_empty() {
             return Normalized {
                 map: OffsetMap::build(&converted, &starts, n_chars),

@@ -89,7 +89,19 @@ impl Phrases {
     /// The replaced stretches of a text, given as its folded characters
     /// (`folded`, what OpenCC reads) and their one-to-one character
     /// conversion (`chars`, `converted` the same as a string).
-    pub(crate) fn pieces(&self, folded: &[char], chars: &[char], converted: &str) -> Vec<Piece> {
+    /// `is_traditional` tells the characters that simplified text writes
+    /// differently. OpenCC's Taiwan and Hong Kong variant tables also
+    /// rewrite characters simplified text uses: a one-character change of
+    /// such a character into a traditional one, and 么 -> 幺 (什么 -> 什幺,
+    /// OpenCC issue 1469) and 抬 -> 擡 (OpenCC's t2s lacks 擡 -> 抬), are
+    /// not made; 矽 -> 硅 and 著 -> 着 are.
+    pub(crate) fn pieces(
+        &self,
+        folded: &[char],
+        chars: &[char],
+        converted: &str,
+        is_traditional: &dyn Fn(char) -> bool,
+    ) -> Vec<Piece> {
         let mut table = self.table_matches(converted);
         let mut out: Vec<Piece> = Vec::new();
         let mut next_table = 0usize;
@@ -107,6 +119,11 @@ impl Phrases {
             while s < j {
                 let e = (s + MAX_RUN).min(j);
                 for p in self.opencc_pieces(&folded[s..e], &chars[s..e], s) {
+                    let c = folded[p.start];
+                    let variant = p.end - p.start == 1 && !is_traditional(c);
+                    if variant && ("么抬".contains(c) || p.out.chars().any(is_traditional)) {
+                        continue;
+                    }
                     while next_table < table.len() && table[next_table].1 <= p.start {
                         next_table += 1;
                     }
