@@ -4,9 +4,10 @@
 //! this project) held at 95%.
 
 use serde_json::Value;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+
+mod common;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -15,28 +16,9 @@ fn root() -> PathBuf {
         .unwrap()
 }
 
+/// Runs ticai in the repository root, feeding `stdin`.
 fn ticai(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ticai"));
-    cmd.current_dir(root())
-        .args(args)
-        .env_remove("TICAI_LEXICON")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("the ticai binary runs");
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    }
-    child.wait_with_output().unwrap()
+    common::ticai_stdin(&root(), args, stdin)
 }
 
 fn ok(out: &Output) -> String {

@@ -5,7 +5,11 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lexicons");
+    // read at run time: a build script compiled for one checkout may be
+    // reused for another one sharing the target directory
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let manifest = Path::new(&manifest);
+    let root = manifest.join("../../lexicons");
     let mut code = String::from("pub static FILES: &[(&str, &str)] = &[\n");
     for sub in ["themes", "companies", "vocabulary"] {
         let dir = root.join(sub);
@@ -38,7 +42,7 @@ fn main() {
     code.push_str("];\n");
     // the sample corpus, for `ticai demo` outside the repository
     code.push_str("pub static SAMPLE: &[(&str, &[u8])] = &[\n");
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus/sample");
+    let sample = manifest.join("../../corpus/sample");
     println!("cargo::rerun-if-changed={}", sample.display());
     if let Ok(rd) = std::fs::read_dir(&sample) {
         let mut paths: Vec<_> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();

@@ -100,17 +100,42 @@ pub fn serve(handler: Handler) -> (String, Hits) {
 /// Runs `ticai` in `dir` with extra environment variables (the user's
 /// lexicon, home and crash-hook variables are removed first).
 pub fn ticai_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = command(dir, args);
+    cmd.stdin(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+fn command(dir: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ticai"));
     cmd.current_dir(dir)
         .args(args)
         .env_remove("TICAI_LEXICON")
         .env_remove("TICAI_HOME")
-        .env_remove("TICAI_ABORT_AFTER_WRITES")
-        .stdin(Stdio::null());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().unwrap()
+        .env_remove("TICAI_ABORT_AFTER_WRITES");
+    cmd
+}
+
+/// Runs `ticai` in `dir`, feeding `stdin` (none: an empty standard input).
+pub fn ticai_stdin(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let Some(input) = stdin else {
+        return ticai(dir, args);
+    };
+    let mut child = command(dir, args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the ticai binary runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
 }
 
 pub fn ticai(dir: &Path, args: &[&str]) -> Output {

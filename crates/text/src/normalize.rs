@@ -2,6 +2,7 @@ use crate::TextError;
 use crate::vocab::{Phrases, VocabEntry, looks_like_hong_kong};
 use ferrous_opencc::OpenCC;
 use ferrous_opencc::config::BuiltinConfig;
+use std::sync::Arc;
 use ticai_model::Region;
 
 /// Converts text to ticai's normal form and remembers where every character
@@ -64,33 +65,27 @@ impl Normalizer {
     pub fn with_vocabulary(entries: &[VocabEntry]) -> Result<Self, TextError> {
         let t2s = opencc(BuiltinConfig::T2s)?;
         let (traditional, simplified) = traditional_set(&t2s);
+        let tw2sp = Arc::new(opencc(BuiltinConfig::Tw2sp)?);
+        let hk2s = Arc::new(opencc(BuiltinConfig::Hk2s)?);
+        let both = [Region::Tw, Region::Hk];
         let mut n = Self {
             t2s,
             traditional,
             simplified,
-            tw: Phrases::new(opencc(BuiltinConfig::Tw2sp)?, &[], &[], |s| s.into()),
-            hk: Phrases::new(opencc(BuiltinConfig::Hk2s)?, &[], &[], |s| s.into()),
-            tw_detected: Phrases::new(opencc(BuiltinConfig::Tw2sp)?, &[], &[], |s| s.into()),
-            hk_detected: Phrases::new(opencc(BuiltinConfig::Hk2s)?, &[], &[], |s| s.into()),
+            tw: Phrases::new(tw2sp.clone(), &[Region::Tw]),
+            hk: Phrases::new(hk2s.clone(), &[Region::Hk]),
+            tw_detected: Phrases::new(tw2sp, &both),
+            hk_detected: Phrases::new(hk2s, &both),
         };
         if !entries.is_empty() {
-            let chars_only = |s: &str| n.normalize_in(s, Some(Region::Cn)).text;
-            let both = [Region::Tw, Region::Hk];
-            let tw = Phrases::new(
-                opencc(BuiltinConfig::Tw2sp)?,
-                entries,
-                &[Region::Tw],
-                chars_only,
-            );
-            let hk = Phrases::new(
-                opencc(BuiltinConfig::Hk2s)?,
-                entries,
-                &[Region::Hk],
-                chars_only,
-            );
-            let twd = Phrases::new(opencc(BuiltinConfig::Tw2sp)?, entries, &both, chars_only);
-            let hkd = Phrases::new(opencc(BuiltinConfig::Hk2s)?, entries, &both, chars_only);
-            (n.tw, n.hk, n.tw_detected, n.hk_detected) = (tw, hk, twd, hkd);
+            // rows are matched on the character-converted text
+            let rows: Vec<(String, &VocabEntry)> = entries
+                .iter()
+                .map(|e| (n.normalize_in(&e.from, Some(Region::Cn)).text, e))
+                .collect();
+            for p in [&mut n.tw, &mut n.hk, &mut n.tw_detected, &mut n.hk_detected] {
+                p.set_rows(&rows);
+            }
         }
         Ok(n)
     }
@@ -239,8 +234,11 @@ impl Normalizer {
     /// traditional text `hk` when it has more Hong Kong markers than Taiwan
     /// markers (see `vocab`), else `tw`.
     pub fn region_of(&self, original: &str) -> Region {
-        let traditional = original.chars().filter(|&c| self.is_traditional(c)).count();
-        let han = original.chars().filter(|&c| c as u32 >= 0x3400).count();
+        let (mut traditional, mut han) = (0, 0);
+        for c in original.chars().filter_map(fold_char) {
+            traditional += usize::from(self.is_traditional(c));
+            han += usize::from(c as u32 >= 0x3400);
+        }
         detect(traditional, han, original)
     }
 

@@ -19,6 +19,7 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use ferrous_opencc::OpenCC;
+use std::sync::Arc;
 use ticai_model::Region;
 
 /// One row of the cross-strait table.
@@ -40,7 +41,10 @@ const MAX_RUN: usize = 48;
 
 /// The conversion layers of one region.
 pub(crate) struct Phrases {
-    opencc: OpenCC,
+    /// Shared by the explicit and the detected layers of a region.
+    opencc: Arc<OpenCC>,
+    /// The regions whose table rows apply.
+    regions: Vec<Region>,
     /// ticai's table: patterns are the character-converted `from` words.
     table: Option<AhoCorasick>,
     outs: Vec<Option<String>>,
@@ -56,34 +60,38 @@ pub(crate) struct Piece {
 }
 
 impl Phrases {
-    pub(crate) fn new(
-        opencc: OpenCC,
-        entries: &[VocabEntry],
-        regions: &[Region],
-        chars_only: impl Fn(&str) -> String,
-    ) -> Phrases {
+    /// The layers of a region with no table yet; `regions`: the rows of
+    /// the table that apply.
+    pub(crate) fn new(opencc: Arc<OpenCC>, regions: &[Region]) -> Phrases {
+        Phrases {
+            opencc,
+            regions: regions.to_vec(),
+            table: None,
+            outs: Vec::new(),
+        }
+    }
+
+    /// Sets the table from its rows, each with its `from` word converted
+    /// character by character (what the automaton matches).
+    pub(crate) fn set_rows(&mut self, rows: &[(String, &VocabEntry)]) {
         let mut keys: Vec<String> = Vec::new();
-        let mut outs: Vec<Option<String>> = Vec::new();
-        let wanted = |e: &&VocabEntry| e.regions.iter().any(|r| regions.contains(r));
-        for e in entries.iter().filter(wanted) {
-            let key = chars_only(&e.from);
-            if key.is_empty() || keys.contains(&key) {
+        self.outs.clear();
+        for (key, e) in rows {
+            if !e.regions.iter().any(|r| self.regions.contains(r))
+                || key.is_empty()
+                || keys.contains(key)
+            {
                 continue;
             }
-            keys.push(key);
-            outs.push(e.to.clone());
+            keys.push(key.clone());
+            self.outs.push(e.to.clone());
         }
-        let table = (!keys.is_empty()).then(|| {
+        self.table = (!keys.is_empty()).then(|| {
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::LeftmostLongest)
                 .build(&keys)
                 .expect("cross-strait table automaton")
         });
-        Phrases {
-            opencc,
-            table,
-            outs,
-        }
     }
 
     /// The replaced stretches of a text, given as its folded characters
