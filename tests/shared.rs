@@ -536,3 +536,39 @@ fn simplified_documents_are_normalized_as_before() {
         .sum();
     assert!(cn > 60_000, "{by_region:?}");
 }
+
+/// Ingest's one pass (normalize and cut each text once, the tagger reading
+/// the full segmentation's boundaries) tags every document of
+/// `../shared/corpus/` exactly as the tagger alone does (jieba run only on
+/// the blocks around candidates), evidence spans included.
+#[test]
+fn one_pass_tags_equal_the_tagger_alone() {
+    let mut n = 0usize;
+    for file in [
+        "corpus/flash/eastmoney.jsonl",
+        "corpus/flash/ths.jsonl",
+        "corpus/articles/articles.jsonl",
+    ] {
+        let text = std::fs::read_to_string(shared().join(file)).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            let v: Value = serde_json::from_str(line).unwrap();
+            let Some(body) = v["text"].as_str().or(v["content"].as_str()) else {
+                continue;
+            };
+            let doc = Document {
+                id: format!("{file}:{}", i + 1),
+                title: v["title"].as_str().map(str::to_string),
+                text: body.to_string(),
+                ..Default::default()
+            };
+            let alone = TAGGER.tag(&doc);
+            let a = TAGGER.analyze(&doc.text, doc.region);
+            let t = doc.title.as_deref().map(|t| TAGGER.analyze(t, doc.region));
+            let one_pass = TAGGER.tag_analyzed(&doc, None, &a, t.as_ref());
+            assert_eq!(alone, one_pass, "{}", doc.id);
+            n += 1;
+        }
+    }
+    println!("one pass = tagger alone on {n} documents");
+    assert!(n > 60_000, "{n}");
+}

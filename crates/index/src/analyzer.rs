@@ -15,9 +15,11 @@
 //! whole words only.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
-use ticai_tag::Tagger;
+use ticai_tag::{Analyzed, Tagger};
 use ticai_text::Region;
 
 /// The name the analyzer is registered under.
@@ -30,6 +32,69 @@ pub struct ZhTokenizer {
     canonical: Arc<HashMap<String, String>>,
     /// Also emit the dictionary words inside long words (index time).
     sub_words: bool,
+    /// Tokens computed before the text reached tantivy (shared by clones).
+    prepared: Arc<Prepared>,
+}
+
+/// Token lists computed from the tagger's analysis of a document, waiting
+/// for tantivy's indexing threads to ask for the same text: tantivy
+/// tokenizes a stored text field itself, so this is how the one
+/// normalization and segmentation of ingest reach the index. Keyed by a
+/// 128-bit hash of the text; a text nobody prepared is tokenized as usual.
+#[derive(Default)]
+pub struct Prepared {
+    waiting: Mutex<HashMap<TextKey, Vec<Vec<Token>>>>,
+    /// Lists waiting, so that a lookup with none costs no lock or hash.
+    count: AtomicUsize,
+}
+
+/// Two independent 64-bit hashes of a text.
+type TextKey = (u64, u64);
+
+impl Prepared {
+    fn key(text: &str) -> TextKey {
+        let mut a = std::collections::hash_map::DefaultHasher::new();
+        text.hash(&mut a);
+        let mut b = std::collections::hash_map::DefaultHasher::new();
+        (text.len(), "ticai", text).hash(&mut b);
+        (a.finish(), b.finish())
+    }
+
+    /// Keeps `tokens` for the next tokenization of `text`.
+    pub fn put(&self, text: &str, tokens: Vec<Token>) {
+        let key = Self::key(text);
+        let mut w = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+        w.entry(key).or_default().push(tokens);
+        self.count.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn take(&self, text: &str) -> Option<Vec<Token>> {
+        if self.count.load(Ordering::Relaxed) == 0 {
+            return None;
+        }
+        let key = Self::key(text);
+        let mut w = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+        let lists = w.get_mut(&key)?;
+        let tokens = lists.pop();
+        if lists.is_empty() {
+            w.remove(&key);
+        }
+        self.count.fetch_sub(1, Ordering::Relaxed);
+        tokens
+    }
+
+    /// Drops whatever was not asked for (after a commit, when tantivy has
+    /// tokenized every document added before it).
+    pub fn clear(&self) {
+        let mut w = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+        w.clear();
+        self.count.store(0, Ordering::Relaxed);
+    }
+
+    /// Lists waiting (for tests).
+    pub fn waiting(&self) -> usize {
+        self.count.load(Ordering::Relaxed)
+    }
 }
 
 impl ZhTokenizer {
@@ -39,6 +104,7 @@ impl ZhTokenizer {
             tagger,
             canonical: Arc::new(canonical),
             sub_words: false,
+            prepared: Arc::default(),
         }
     }
 
@@ -88,11 +154,19 @@ impl ZhTokenizer {
 
     /// Tokens of `text` given its normal form.
     fn tokens_of(&self, text: &str, norm: ticai_text::Normalized) -> Vec<Token> {
+        let cuts = self.tagger.segmenter().cut(&norm.text);
+        self.tokens_analyzed(text, &Analyzed { norm, cuts })
+    }
+
+    /// Tokens of `text` from its analysis by the tagger
+    /// ([`Tagger::analyze`]): no second normalization or segmentation.
+    pub fn tokens_analyzed(&self, text: &str, analyzed: &Analyzed) -> Vec<Token> {
+        let norm = &analyzed.norm;
         let mut bytes: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
         bytes.push(text.len());
         let mut out = Vec::new();
         let mut position = 0usize;
-        for r in self.tagger.segmenter().cut(&norm.text) {
+        for r in analyzed.cuts.iter().cloned() {
             let w = &norm.text[r.clone()];
             if !w.chars().any(is_word_char) {
                 continue;
@@ -126,7 +200,7 @@ impl ZhTokenizer {
             });
             // three characters or more: 铜缆高速连接, and mixed words such as AI芯片
             if self.sub_words && whole && w.chars().nth(2).is_some() {
-                self.push_sub_words(&norm, r.clone(), &bytes, position, &mut out);
+                self.push_sub_words(norm, r.clone(), &bytes, position, &mut out);
             }
             position += 1;
         }
@@ -174,6 +248,11 @@ impl ZhTokenizer {
                 }
             }
         }
+    }
+
+    /// Where tokens computed ahead of tantivy wait for it.
+    pub fn prepared(&self) -> &Prepared {
+        &self.prepared
     }
 
     /// The tagger whose normalizer and segmenter cut the text.
@@ -226,10 +305,11 @@ impl Tokenizer for ZhTokenizer {
     type TokenStream<'a> = ZhTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> ZhTokenStream {
-        ZhTokenStream {
-            tokens: self.tokens(text),
-            next: 0,
-        }
+        let tokens = match self.prepared.take(text) {
+            Some(tokens) => tokens,
+            None => self.tokens(text),
+        };
+        ZhTokenStream { tokens, next: 0 }
     }
 }
 

@@ -198,6 +198,14 @@ pub struct Stats {
     pub index_bytes: u64,
 }
 
+/// A document analyzed for the index ([`TicaiIndex::analyze`]).
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    pub tagged: TaggedDocument,
+    body_tokens: Vec<tantivy::tokenizer::Token>,
+    title_tokens: Option<Vec<tantivy::tokenizer::Token>>,
+}
+
 /// A stored article, as `retag` reads it back.
 #[derive(Clone, Debug)]
 pub struct StoredArticle {
@@ -296,6 +304,27 @@ impl TicaiIndex {
 
     pub fn tokenizer(&self) -> &ZhTokenizer {
         &self.tokenizer
+    }
+
+    /// Everything ingest computes from a document's text, once: its tags
+    /// (with at most `max_evidence` spans per tag) and the tokens of its
+    /// body and title for the index, all from one normalization and one
+    /// segmentation per field ([`Tagger::analyze`]). Runs on any thread;
+    /// [`Writer::upsert_analysis`] hands the tokens to tantivy.
+    pub fn analyze(&self, doc: &Document, max_evidence: Option<usize>) -> Analysis {
+        let tagger = self.tokenizer.tagger();
+        let index = self.tokenizer.for_index();
+        let body = tagger.analyze(&doc.text, doc.region);
+        let title = doc
+            .title
+            .as_deref()
+            .map(|t| (t, tagger.analyze(t, doc.region)));
+        let tagged = tagger.tag_analyzed(doc, max_evidence, &body, title.as_ref().map(|(_, a)| a));
+        Analysis {
+            body_tokens: index.tokens_analyzed(&doc.text, &body),
+            title_tokens: title.map(|(t, a)| index.tokens_analyzed(t, &a)),
+            tagged,
+        }
     }
 
     /// A writer; only one may exist at a time across processes.
@@ -763,8 +792,39 @@ fn month_of(d: &tantivy::DateTime) -> i64 {
 }
 
 impl Writer<'_> {
-    /// Adds a tagged document, replacing any document with the same id.
+    /// Adds a tagged document, replacing any document with the same id;
+    /// tantivy's threads analyze its text for the index.
     pub fn upsert(
+        &mut self,
+        doc: &Document,
+        tagged: &TaggedDocument,
+        lexicon_version: &str,
+        cluster_id: Option<&str>,
+    ) -> Result<()> {
+        self.add(doc, tagged, lexicon_version, cluster_id)
+    }
+
+    /// Adds a document analyzed by [`TicaiIndex::analyze`], replacing any
+    /// document with the same id: the index takes the analysis's tokens
+    /// instead of normalizing and segmenting the text again. The index is
+    /// the same as [`Writer::upsert`] makes (the region of the document,
+    /// given or detected, applies to its index terms too).
+    pub fn upsert_analysis(
+        &mut self,
+        doc: &Document,
+        analysis: Analysis,
+        lexicon_version: &str,
+        cluster_id: Option<&str>,
+    ) -> Result<()> {
+        let prepared = self.index.tokenizer.prepared();
+        prepared.put(&doc.text, analysis.body_tokens);
+        if let (Some(t), Some(tokens)) = (doc.title.as_deref(), analysis.title_tokens) {
+            prepared.put(t, tokens);
+        }
+        self.add(doc, &analysis.tagged, lexicon_version, cluster_id)
+    }
+
+    fn add(
         &mut self,
         doc: &Document,
         tagged: &TaggedDocument,
@@ -836,9 +896,11 @@ impl Writer<'_> {
 
     /// Makes everything written so far durable and visible, atomically.
     pub fn commit(&mut self) -> Result<()> {
-        self.writer
-            .commit()
-            .map_err(tantivy_err(&self.index.path))?;
+        let done = self.writer.commit().map_err(tantivy_err(&self.index.path));
+        // every document added so far has been tokenized: nothing prepared
+        // is still wanted (a failed add leaves its tokens behind)
+        self.index.tokenizer.prepared().clear();
+        done?;
         Ok(())
     }
 

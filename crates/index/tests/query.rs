@@ -116,7 +116,11 @@ const DOCS: [Fixed; 10] = [
 ];
 
 struct Fixture {
+    /// Written with `upsert`: tantivy's threads analyze the text.
     index: TicaiIndex,
+    /// The same documents written with `analyze` + `upsert_analysis`: the
+    /// tagger's one normalization and segmentation feed the index.
+    analyzed: TicaiIndex,
     _dir: PathBuf,
 }
 
@@ -136,9 +140,12 @@ static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
     let canonical = canonical_company_names(&lex, &tagger);
     let dir = std::env::temp_dir().join(format!("ticai-index-query-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let index = TicaiIndex::open_or_create(&dir, tagger.clone(), canonical).unwrap();
+    let index =
+        TicaiIndex::open_or_create(&dir.join("a"), tagger.clone(), canonical.clone()).unwrap();
+    let analyzed = TicaiIndex::open_or_create(&dir.join("b"), tagger.clone(), canonical).unwrap();
     {
         let mut w = index.writer().unwrap();
+        let mut v = analyzed.writer().unwrap();
         for (id, title, body, source, published) in DOCS {
             let doc = Document {
                 id: id.into(),
@@ -150,16 +157,39 @@ static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
                 title_span: None,
                 region: None,
             };
-            let tagged = tagger.tag(&doc);
+            let tagged = tagger.tag_with(&doc, Some(0));
+            let analysis = analyzed.analyze(&doc, Some(0));
+            assert_eq!(analysis.tagged, tagged, "{id}");
             w.upsert(&doc, &tagged, "test", None).unwrap();
+            v.upsert_analysis(&doc, analysis, "test", None).unwrap();
         }
         w.commit().unwrap();
+        v.commit().unwrap();
+        assert_eq!(analyzed.tokenizer().prepared().waiting(), 0);
     }
-    Fixture { index, _dir: dir }
+    Fixture {
+        index,
+        analyzed,
+        _dir: dir,
+    }
 });
 
+/// Ids of the results; the index written from the tagger's analysis must
+/// answer exactly as the one tantivy analyzed (ids, scores, snippets).
 fn search(req: SearchRequest) -> Result<BTreeSet<String>, IndexError> {
-    let res = FIXTURE.index.search(&SearchRequest { limit: 100, ..req })?;
+    let req = SearchRequest { limit: 100, ..req };
+    let res = FIXTURE.index.search(&req)?;
+    let twin = FIXTURE.analyzed.search(&req)?;
+    let rows = |r: &ticai_index::SearchResults| {
+        r.results
+            .iter()
+            .map(|h| (h.id.clone(), h.score.map(f32::to_bits), h.snippet.clone()))
+            // ties are ordered by segment, and tantivy's threads share the
+            // documents out among segments as they come
+            .collect::<BTreeSet<_>>()
+    };
+    assert_eq!(rows(&res), rows(&twin), "{}", req.query);
+    assert_eq!(res.total, twin.total, "{}", req.query);
     let ids: BTreeSet<String> = res.results.into_iter().map(|h| h.id).collect();
     assert_eq!(res.total, ids.len());
     Ok(ids)

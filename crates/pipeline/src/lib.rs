@@ -88,7 +88,10 @@ impl Store {
             return Ok(0);
         }
         let work = par_map(docs, jobs, |d| {
-            (self.tagger.tag(d), ticai_fetch::minhash::signature(&d.text))
+            (
+                self.index.analyze(d, INDEX_EVIDENCE),
+                ticai_fetch::minhash::signature(&d.text),
+            )
         });
         let keys: Vec<(&str, &[u64])> = docs
             .iter()
@@ -105,8 +108,8 @@ impl Store {
                 .cluster_documents(&keys, ticai_fetch::NEAR_DUPLICATE)
                 .map_err(|e| anyhow::anyhow!(e))?
         };
-        for ((d, (t, _)), c) in docs.iter().zip(&work).zip(&clusters) {
-            writer.upsert(d, t, &self.lexicon.version, Some(c))?;
+        for ((d, (a, _)), c) in docs.iter().zip(work).zip(&clusters) {
+            writer.upsert_analysis(d, a, &self.lexicon.version, Some(c))?;
         }
         let n = docs.len();
         docs.clear();
@@ -122,11 +125,11 @@ impl Store {
         writer: &mut ticai_index::Writer<'_>,
         jobs: usize,
     ) -> Result<usize> {
-        let tagged = tag_batch_with(&self.tagger, docs, jobs, INDEX_EVIDENCE);
-        for (i, (d, t)) in docs.iter().zip(&tagged).enumerate() {
-            writer.upsert(
+        let analyses = par_map(docs, jobs, |d| self.index.analyze(d, INDEX_EVIDENCE));
+        for (i, (d, a)) in docs.iter().zip(analyses).enumerate() {
+            writer.upsert_analysis(
                 d,
-                t,
+                a,
                 &self.lexicon.version,
                 clusters.get(i).map(String::as_str),
             )?;
@@ -352,12 +355,9 @@ impl Store {
         let mut since_commit = 0;
         for chunk in stale.chunks(BATCH.min(commit_every)) {
             let docs: Vec<Document> = chunk.iter().map(|a| a.document.clone()).collect();
-            for ((d, t), a) in docs
-                .iter()
-                .zip(tag_batch_with(&self.tagger, &docs, jobs, INDEX_EVIDENCE))
-                .zip(chunk)
-            {
-                writer.upsert(d, &t, &version, a.cluster_id.as_deref())?;
+            let analyses = par_map(&docs, jobs, |d| self.index.analyze(d, INDEX_EVIDENCE));
+            for ((d, analysis), a) in docs.iter().zip(analyses).zip(chunk) {
+                writer.upsert_analysis(d, analysis, &version, a.cluster_id.as_deref())?;
             }
             since_commit += chunk.len();
             if since_commit >= commit_every {

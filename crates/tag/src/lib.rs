@@ -366,24 +366,67 @@ impl Tagger {
         work
     }
 
+    /// `text` normalized (as written in `region`; `None`: detected) and cut
+    /// into jieba tokens once, for the tagger ([`Tagger::tag_analyzed`]) and
+    /// the index analyzer alike.
+    pub fn analyze(&self, text: &str, region: Option<Region>) -> Analyzed {
+        let norm = self.normalizer.normalize_in(text, region);
+        let cuts = self.segmenter.cut(&norm.text);
+        Analyzed { norm, cuts }
+    }
+
+    /// [`Tagger::tag_with`] over texts already analyzed: `body` is
+    /// `doc.text` and `title` is `doc.title`, both analyzed with
+    /// `doc.region` ([`Tagger::analyze`]). The result is the same as
+    /// `tag_with`'s: the full segmentation has, inside every jieba block,
+    /// exactly the boundaries of the block segmented alone.
+    pub fn tag_analyzed(
+        &self,
+        doc: &Document,
+        max_evidence: Option<usize>,
+        body: &Analyzed,
+        title: Option<&Analyzed>,
+    ) -> TaggedDocument {
+        self.tag_fields(doc, max_evidence, Some(body), title, &mut Work::default())
+    }
+
     fn tag_counted(
         &self,
         doc: &Document,
         max_evidence: Option<usize>,
         work: &mut Work,
     ) -> TaggedDocument {
+        self.tag_fields(doc, max_evidence, None, None, work)
+    }
+
+    fn tag_fields(
+        &self,
+        doc: &Document,
+        max_evidence: Option<usize>,
+        body: Option<&Analyzed>,
+        title: Option<&Analyzed>,
+        work: &mut Work,
+    ) -> TaggedDocument {
         let cap = max_evidence.unwrap_or(usize::MAX);
         let mut themes: HashMap<u32, ThemeHit> = HashMap::new();
         let mut companies: HashMap<CompanyKey, CompanyHit> = HashMap::new();
-        let mut fields: Vec<(Field, &str)> = vec![(Field::Text, &doc.text)];
+        let mut fields: Vec<(Field, &str, Option<&Analyzed>)> =
+            vec![(Field::Text, &doc.text, body)];
         if doc.title_span.is_none()
             && let Some(t) = doc.title.as_deref()
         {
-            fields.push((Field::Title, t));
+            fields.push((Field::Title, t, title));
         }
-        for (field, original) in fields {
-            let norm = self.normalizer.normalize_in(original, doc.region);
-            let mentions = self.find(&norm.text, work);
+        for (field, original, analyzed) in fields {
+            let fresh;
+            let (norm, mut seg) = match analyzed {
+                Some(a) => (&a.norm, SegCache::full(a.norm.text.len(), &a.cuts)),
+                None => {
+                    fresh = self.normalizer.normalize_in(original, doc.region);
+                    (&fresh, SegCache::default())
+                }
+            };
+            let mentions = self.find(&norm.text, &mut seg, work);
             if mentions.is_empty() {
                 continue;
             }
@@ -485,13 +528,12 @@ impl Tagger {
     }
 
     /// All mentions in a normalized text, in order.
-    fn find(&self, text: &str, work: &mut Work) -> Vec<RawMention> {
-        let mut seg = SegCache::default();
+    fn find(&self, text: &str, seg: &mut SegCache, work: &mut Work) -> Vec<RawMention> {
         // 1. every valid occurrence of every term
         let mut cands: Vec<(Range<usize>, usize)> = Vec::new();
         for m in self.terms_ac.find_overlapping_iter(text) {
             let span = m.range();
-            if self.start_ok(text, span.start, &mut seg) && self.end_ok(text, span.end, &mut seg) {
+            if self.start_ok(text, span.start, seg) && self.end_ok(text, span.end, seg) {
                 cands.push((span, m.pattern().as_usize()));
             }
         }
@@ -742,18 +784,48 @@ pub struct Work {
     pub sentence_chars: usize,
 }
 
+/// A text normalized and cut into jieba tokens ([`Tagger::analyze`]).
+#[derive(Clone, Debug)]
+pub struct Analyzed {
+    pub norm: ticai_text::Normalized,
+    /// Byte ranges of the tokens of `norm.text`, covering it.
+    pub cuts: Vec<Range<usize>>,
+}
+
 /// Token boundaries of the jieba blocks seen so far in one text, in text
-/// order (blocks do not overlap), so that a lookup is a binary search.
+/// order (blocks do not overlap), so that a lookup is a binary search; or,
+/// when the whole text was segmented already, every boundary as a bit.
 #[derive(Default)]
 struct SegCache {
     blocks: Vec<(Range<usize>, Vec<usize>)>,
     probes: usize,
+    /// Bit `i`: byte offset `i` starts or ends a token of the full cut.
+    full: Option<Vec<u64>>,
 }
 
 impl SegCache {
+    /// The boundaries of a full segmentation of a text of `len` bytes.
+    fn full(len: usize, cuts: &[Range<usize>]) -> SegCache {
+        let mut bits = vec![0u64; len / 64 + 1];
+        let mut set = |i: usize| bits[i / 64] |= 1 << (i % 64);
+        for r in cuts {
+            set(r.start);
+            set(r.end);
+        }
+        SegCache {
+            full: Some(bits),
+            ..SegCache::default()
+        }
+    }
+
     /// Whether `at` is a token boundary of the block containing byte `inside`.
     fn is_boundary(&mut self, seg: &Segmenter, text: &str, inside: usize, at: usize) -> bool {
         self.probes += 1;
+        if let Some(bits) = &self.full {
+            // `at` lies inside the block of `inside` or at its end, where
+            // the full cut has the block's own boundaries
+            return bits.get(at / 64).is_some_and(|w| w & (1 << (at % 64)) != 0);
+        }
         // matches arrive in text order: the last block is the usual answer
         let idx = match self.blocks.last() {
             Some((r, _)) if r.start <= inside && inside < r.end => self.blocks.len() - 1,
