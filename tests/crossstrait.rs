@@ -414,3 +414,41 @@ fn lexicon_check_reports_bad_cross_strait_rows() {
     }
     assert!(!text.contains("cross_strait.tsv:2:"), "{text}");
 }
+
+/// Ingest indexes a document with the region it is tagged with: a record
+/// that says `"region": "tw"` but has no traditional character (detection
+/// alone reads it as mainland text) is found by the mainland word.
+#[test]
+fn an_ingested_documents_region_applies_to_its_index_terms() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let input = format!(
+        "{}\n{}\n",
+        serde_json::json!({"id": "given", "text": "公司的伺服器业务增长", "region": "tw"}),
+        serde_json::json!({"id": "detected", "text": "公司的伺服器业务增长了"})
+    );
+    let file = dir.path().join("docs.jsonl");
+    std::fs::write(&file, input).unwrap();
+    ok(&ticai(
+        &["ingest", "--data-dir", data, file.to_str().unwrap()],
+        None,
+    ));
+    let ids = |q: &str| -> Vec<String> {
+        let v: Value = serde_json::from_str(&ok(&ticai(
+            &["search", "--data-dir", data, "--format", "json", q],
+            None,
+        )))
+        .unwrap();
+        let mut ids: Vec<String> = v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_str().unwrap().to_string())
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids("服务器"), vec!["given"]);
+    // the query 伺服器 also reads as 服务器: both
+    assert_eq!(ids("伺服器"), vec!["detected", "given"]);
+}
