@@ -37,6 +37,16 @@ eval-extract:
 bench:
     cargo bench -p ticai --bench pipeline
     cargo bench -p ticai --bench long
+    just bench-python
+
+# `ticai tag` and `ticai ingest` against the Python pipeline (OpenCC + jieba + pyahocorasick,
+# tantivy-py) on the shared flash corpus, alternating; the venv is made under target/ from
+# bench/requirements.txt
+bench-python:
+    test -x target/bench-venv/bin/python || python3 -m venv target/bench-venv
+    target/bench-venv/bin/pip install -q -r bench/requirements.txt
+    cargo build --release -p ticai
+    target/bench-venv/bin/python bench/compare.py --ticai target/release/ticai ../shared/corpus/flash/eastmoney.jsonl
 
 # ingest and query latency at 1M documents (TICAI_BENCH_DOCS to change)
 bench-index:

@@ -206,6 +206,18 @@ pub struct Analysis {
     title_tokens: Option<Vec<tantivy::tokenizer::Token>>,
 }
 
+impl Analysis {
+    /// The index tokens of the body and of the title.
+    pub fn tokens(
+        &self,
+    ) -> (
+        &[tantivy::tokenizer::Token],
+        Option<&[tantivy::tokenizer::Token]>,
+    ) {
+        (&self.body_tokens, self.title_tokens.as_deref())
+    }
+}
+
 /// A stored article, as `retag` reads it back.
 #[derive(Clone, Debug)]
 pub struct StoredArticle {

@@ -285,14 +285,17 @@ impl Tagger {
                 .map(String::as_str)
                 .filter(|p| p.chars().any(|c| is_block_char(c) && !c.is_ascii())),
         );
+        // measured on the flash corpus: a contiguous NFA scans as fast as a
+        // DFA (the overlapping scan is about a quarter of tag's CPU either
+        // way) and builds 0.12 s faster, which every command pays at start-up
         let build = |pats: &[String]| {
             AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
                 .ascii_case_insensitive(true)
-                .kind(Some(AhoCorasickKind::DFA))
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
                 .build(pats)
                 .or_else(|_| {
-                    // the DFA has a size limit; fall back to the automatic choice
+                    // an NFA has a size limit too; fall back to the automatic choice
                     AhoCorasick::builder()
                         .match_kind(MatchKind::Standard)
                         .ascii_case_insensitive(true)

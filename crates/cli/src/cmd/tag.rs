@@ -59,12 +59,20 @@ pub fn run(args: TagArgs, lexicon: Option<&Path>) -> Result<ExitCode> {
     let mut failed = 0usize;
     let format = args.format;
     let max_evidence = args.max_evidence;
+    // each worker tags and serializes its documents: the JSON is a sixth
+    // of the work, and written in order by this thread alone
     let flush = |batch: &mut Vec<Document>, out: &mut BufWriter<_>| -> Result<()> {
-        for doc in tag_batch_with(&tagger, batch, jobs, max_evidence) {
+        let printed = par_map(batch, jobs, |d| {
+            let doc = tagger.tag_with(d, max_evidence);
+            let mut buf = Vec::with_capacity(d.text.len() * 2);
             match format {
-                TagFormat::Jsonl => output::write_jsonl(out, &doc)?,
-                TagFormat::Table => output::write_table(out, &doc)?,
+                TagFormat::Jsonl => output::write_jsonl(&mut buf, &doc),
+                TagFormat::Table => output::write_table(&mut buf, &doc),
             }
+            .map(|()| buf)
+        });
+        for buf in printed {
+            out.write_all(&buf?)?;
         }
         batch.clear();
         Ok(())
