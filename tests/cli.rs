@@ -7,6 +7,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+mod common;
+use common::result_ids;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
@@ -700,17 +703,6 @@ fn search_json(data: &Path, args: &[&str]) -> Value {
     let out = ticai_in(data, &all);
     assert!(out.status.success(), "{args:?}: {}", stderr(&out));
     serde_json::from_str(stdout(&out).trim()).unwrap()
-}
-
-fn result_ids(v: &Value) -> Vec<String> {
-    let mut ids: Vec<String> = v["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap().to_string())
-        .collect();
-    ids.sort();
-    ids
 }
 
 const INDEX_DOCS: &str = r#"{"id":"a","title":"国产超节点万卡集群交付","content":"中科曙光发布超节点万卡集群产品，国产算力加速落地。","datetime":"2026-11-18T09:30:00+08:00","source":"样例A"}

@@ -167,39 +167,40 @@ fn mainland_words_that_opencc_would_rewrite_are_kept() {
     assert!(!out.contains("内核"), "{out}");
 }
 
-#[test]
-fn search_crosses_the_strait_both_ways() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().to_str().unwrap();
-    let input = format!(
-        "{}\n{}\n",
-        serde_json::json!({"id": "tw-1", "text": "廣達表示，AI伺服器出貨將倍增，資料中心客戶的拉貨動能強勁。"}),
-        serde_json::json!({"id": "cn-1", "text": "浪潮信息表示，晶圆代工产能紧张，芯片交期拉长。"})
-    ) + &format!(
-        "{}\n",
-        serde_json::json!({"id": "cn-2", "text": "公司光模组出货量大增，政策支持力度加大。"})
-    );
-    let file = dir.path().join("docs.jsonl");
-    std::fs::write(&file, input).unwrap();
+/// `ticai ingest` of `records` (written as JSON Lines) into the data dir `data`.
+fn ingest(data: &str, records: &[Value]) {
+    let file = Path::new(data).join("docs.jsonl");
+    let lines: String = records.iter().map(|r| format!("{r}\n")).collect();
+    std::fs::write(&file, lines).unwrap();
     ok(&ticai(
         &["ingest", "--data-dir", data, file.to_str().unwrap()],
         None,
     ));
-    let search = |q: &str| -> Value {
-        serde_json::from_str(&ok(&ticai(
-            &["search", "--data-dir", data, "--format", "json", q],
-            None,
-        )))
-        .unwrap()
-    };
-    let ids = |v: &Value| -> Vec<String> {
-        v["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| h["id"].as_str().unwrap().to_string())
-            .collect()
-    };
+}
+
+/// `ticai search --format json` over the data dir `data`.
+fn search_json(data: &str, q: &str) -> Value {
+    serde_json::from_str(&ok(&ticai(
+        &["search", "--data-dir", data, "--format", "json", q],
+        None,
+    )))
+    .unwrap()
+}
+
+#[test]
+fn search_crosses_the_strait_both_ways() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    ingest(
+        data,
+        &[
+            serde_json::json!({"id": "tw-1", "text": "廣達表示，AI伺服器出貨將倍增，資料中心客戶的拉貨動能強勁。"}),
+            serde_json::json!({"id": "cn-1", "text": "浪潮信息表示，晶圆代工产能紧张，芯片交期拉长。"}),
+            serde_json::json!({"id": "cn-2", "text": "公司光模组出货量大增，政策支持力度加大。"}),
+        ],
+    );
+    let search = |q: &str| search_json(data, q);
+    let ids = common::result_ids;
     // mainland queries find the Taiwan document, highlighted in its own words
     for q in ["服务器", "数据中心", "服务器 AND 数据中心"] {
         let v = search(q);
@@ -422,32 +423,14 @@ fn lexicon_check_reports_bad_cross_strait_rows() {
 fn an_ingested_documents_region_applies_to_its_index_terms() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap();
-    let input = format!(
-        "{}\n{}\n",
-        serde_json::json!({"id": "given", "text": "公司的伺服器业务增长", "region": "tw"}),
-        serde_json::json!({"id": "detected", "text": "公司的伺服器业务增长了"})
+    ingest(
+        data,
+        &[
+            serde_json::json!({"id": "given", "text": "公司的伺服器业务增长", "region": "tw"}),
+            serde_json::json!({"id": "detected", "text": "公司的伺服器业务增长了"}),
+        ],
     );
-    let file = dir.path().join("docs.jsonl");
-    std::fs::write(&file, input).unwrap();
-    ok(&ticai(
-        &["ingest", "--data-dir", data, file.to_str().unwrap()],
-        None,
-    ));
-    let ids = |q: &str| -> Vec<String> {
-        let v: Value = serde_json::from_str(&ok(&ticai(
-            &["search", "--data-dir", data, "--format", "json", q],
-            None,
-        )))
-        .unwrap();
-        let mut ids: Vec<String> = v["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| h["id"].as_str().unwrap().to_string())
-            .collect();
-        ids.sort();
-        ids
-    };
+    let ids = |q: &str| common::result_ids(&search_json(data, q));
     assert_eq!(ids("服务器"), vec!["given"]);
     // the query 伺服器 also reads as 服务器: both
     assert_eq!(ids("伺服器"), vec!["detected", "given"]);

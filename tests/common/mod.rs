@@ -181,3 +181,15 @@ pub fn source<'a>(summary: &'a Value, name: &str) -> &'a Value {
         .find(|s| s["name"] == name)
         .unwrap()
 }
+
+/// The ids of a `ticai search --format json` answer, sorted.
+pub fn result_ids(v: &Value) -> Vec<String> {
+    let mut ids: Vec<String> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    ids
+}

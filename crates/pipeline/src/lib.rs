@@ -400,18 +400,7 @@ pub const BATCH: usize = 2048;
 
 /// Tags documents on `jobs` threads, keeping their order.
 pub fn tag_batch(tagger: &Tagger, docs: &[Document], jobs: usize) -> Vec<TaggedDocument> {
-    tag_batch_with(tagger, docs, jobs, None)
-}
-
-/// [`tag_batch`] keeping at most `max_evidence` evidence spans per tag
-/// ([`Tagger::tag_with`]).
-pub fn tag_batch_with(
-    tagger: &Tagger,
-    docs: &[Document],
-    jobs: usize,
-    max_evidence: Option<usize>,
-) -> Vec<TaggedDocument> {
-    par_map(docs, jobs, |d| tagger.tag_with(d, max_evidence))
+    par_map(docs, jobs, |d| tagger.tag(d))
 }
 
 /// The index keeps counts and flags, not evidence spans (an article's

@@ -64,7 +64,7 @@ pub fn run(args: TagArgs, lexicon: Option<&Path>) -> Result<ExitCode> {
     let flush = |batch: &mut Vec<Document>, out: &mut BufWriter<_>| -> Result<()> {
         let printed = par_map(batch, jobs, |d| {
             let doc = tagger.tag_with(d, max_evidence);
-            let mut buf = Vec::with_capacity(d.text.len() * 2);
+            let mut buf = Vec::new();
             match format {
                 TagFormat::Jsonl => output::write_jsonl(&mut buf, &doc),
                 TagFormat::Table => output::write_table(&mut buf, &doc),
@@ -102,4 +102,4 @@ pub fn run(args: TagArgs, lexicon: Option<&Path>) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub use ticai_pipeline::{par_map, tag_batch, tag_batch_with};
+pub use ticai_pipeline::{par_map, tag_batch};
