@@ -43,7 +43,7 @@ pub struct ZhTokenizer {
 /// 128-bit hash of the text; a text nobody prepared is tokenized as usual.
 #[derive(Default)]
 pub struct Prepared {
-    waiting: Mutex<HashMap<TextKey, Vec<Vec<Token>>>>,
+    waiting: Mutex<HashMap<TextKey, Vec<TokenList>>>,
     /// Lists waiting, so that a lookup with none costs no lock or hash.
     count: AtomicUsize,
 }
@@ -61,14 +61,14 @@ impl Prepared {
     }
 
     /// Keeps `tokens` for the next tokenization of `text`.
-    pub fn put(&self, text: &str, tokens: Vec<Token>) {
+    pub fn put(&self, text: &str, tokens: TokenList) {
         let key = Self::key(text);
         let mut w = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
         w.entry(key).or_default().push(tokens);
         self.count.fetch_add(1, Ordering::Relaxed);
     }
 
-    fn take(&self, text: &str) -> Option<Vec<Token>> {
+    fn take(&self, text: &str) -> Option<TokenList> {
         if self.count.load(Ordering::Relaxed) == 0 {
             return None;
         }
@@ -121,6 +121,12 @@ impl ZhTokenizer {
         self.tokens_in(text, None)
     }
 
+    /// [`ZhTokenizer::tokens`], compact.
+    pub fn token_list(&self, text: &str) -> TokenList {
+        let norm = self.tagger.normalizer().normalize_in(text, None);
+        self.list_of(text, norm)
+    }
+
     /// The ways a query may be meant: a query in traditional script is
     /// converted as a document is (輝達 -> 英伟达) and also read as its
     /// characters alone (光模組 finds mainland 光模组); a query in simplified
@@ -154,19 +160,29 @@ impl ZhTokenizer {
 
     /// Tokens of `text` given its normal form.
     fn tokens_of(&self, text: &str, norm: ticai_text::Normalized) -> Vec<Token> {
-        let cuts = self.tagger.segmenter().cut(&norm.text);
+        self.list_of(text, norm).to_tokens()
+    }
+
+    fn list_of(&self, text: &str, norm: ticai_text::Normalized) -> TokenList {
+        let cuts = self.tagger.segmenter().cut_bits(&norm.text);
         self.tokens_analyzed(text, &Analyzed { norm, cuts })
     }
 
     /// Tokens of `text` from its analysis by the tagger
     /// ([`Tagger::analyze`]): no second normalization or segmentation.
-    pub fn tokens_analyzed(&self, text: &str, analyzed: &Analyzed) -> Vec<Token> {
+    /// A text longer than 4 GiB is indexed up to there.
+    pub fn tokens_analyzed(&self, text: &str, analyzed: &Analyzed) -> TokenList {
         let norm = &analyzed.norm;
-        let mut bytes: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
-        bytes.push(text.len());
-        let mut out = Vec::new();
+        let mut bytes = ByteOffsets::new(text);
+        // about one token a word (stop words and punctuation drop some,
+        // sub-words add some), and no more capacity than that held on
+        let words = analyzed.cuts.count();
+        let mut out = TokenList {
+            texts: String::with_capacity(words * 3),
+            items: Vec::with_capacity(words),
+        };
         let mut position = 0usize;
-        for r in analyzed.cuts.iter().cloned() {
+        for r in analyzed.cuts.iter() {
             let w = &norm.text[r.clone()];
             if !w.chars().any(is_word_char) {
                 continue;
@@ -191,19 +207,18 @@ impl ZhTokenizer {
             };
             let (s, e) = norm.map.original_range(r.start, r.end);
             let whole = canonical.is_none();
-            out.push(Token {
-                offset_from: bytes[s],
-                offset_to: bytes[e],
-                position,
-                text: canonical.unwrap_or_else(|| lower.into_owned()),
-                position_length: 1,
-            });
+            let (from, to) = (bytes.of(s), bytes.of(e));
+            if !out.push(from, to, position, canonical.as_deref().unwrap_or(&lower)) {
+                break;
+            }
             // three characters or more: 铜缆高速连接, and mixed words such as AI芯片
             if self.sub_words && whole && w.chars().nth(2).is_some() {
-                self.push_sub_words(norm, r.clone(), &bytes, position, &mut out);
+                self.push_sub_words(norm, r.clone(), &mut bytes, position, &mut out);
             }
             position += 1;
         }
+        out.texts.shrink_to_fit();
+        out.items.shrink_to_fit();
         out
     }
 
@@ -213,9 +228,9 @@ impl ZhTokenizer {
         &self,
         norm: &ticai_text::Normalized,
         range: std::ops::Range<usize>,
-        bytes: &[usize],
+        bytes: &mut ByteOffsets<'_>,
         position: usize,
-        out: &mut Vec<Token>,
+        out: &mut TokenList,
     ) {
         let word = &norm.text[range.clone()];
         let starts: Vec<usize> = word
@@ -238,13 +253,8 @@ impl ZhTokenizer {
                     let (s, e) = norm
                         .map
                         .original_range(range.start + starts[i], range.start + starts[j]);
-                    out.push(Token {
-                        offset_from: bytes[s],
-                        offset_to: bytes[e],
-                        position,
-                        text: sub.to_ascii_lowercase(),
-                        position_length: 1,
-                    });
+                    let (from, to) = (bytes.of(s), bytes.of(e));
+                    out.push(from, to, position, &sub.to_ascii_lowercase());
                 }
             }
         }
@@ -281,23 +291,148 @@ fn is_word_char(c: char) -> bool {
         || (!c.is_ascii() && c.is_alphanumeric())
 }
 
+/// Index tokens, compact: 16 bytes a token plus its text, against about
+/// 80 for a list of tantivy [`Token`]s (a long document's tokens wait in
+/// [`Prepared`] until tantivy asks for them).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TokenList {
+    /// The tokens' texts, one after another.
+    texts: String,
+    items: Vec<TokenItem>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct TokenItem {
+    from: u32,
+    to: u32,
+    position: u32,
+    /// Where the token's text ends in `texts` (it starts where the
+    /// previous one's ends).
+    text_end: u32,
+}
+
+impl TokenList {
+    /// Adds a token; false (and nothing added) past 4 GiB of text.
+    fn push(&mut self, from: usize, to: usize, position: usize, text: &str) -> bool {
+        let end = self.texts.len() + text.len();
+        let (Ok(from), Ok(to), Ok(position), Ok(text_end)) = (
+            u32::try_from(from),
+            u32::try_from(to),
+            u32::try_from(position),
+            u32::try_from(end),
+        ) else {
+            return false;
+        };
+        self.texts.push_str(text);
+        self.items.push(TokenItem {
+            from,
+            to,
+            position,
+            text_end,
+        });
+        true
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Token `i` into `token` (its text buffer reused).
+    fn fill(&self, i: usize, token: &mut Token) {
+        let item = self.items[i];
+        let start = match i {
+            0 => 0,
+            _ => self.items[i - 1].text_end as usize,
+        };
+        token.offset_from = item.from as usize;
+        token.offset_to = item.to as usize;
+        token.position = item.position as usize;
+        token.position_length = 1;
+        token.text.clear();
+        token
+            .text
+            .push_str(&self.texts[start..item.text_end as usize]);
+    }
+
+    /// The tokens as tantivy's.
+    pub fn to_tokens(&self) -> Vec<Token> {
+        (0..self.len())
+            .map(|i| {
+                let mut t = Token::default();
+                self.fill(i, &mut t);
+                t
+            })
+            .collect()
+    }
+}
+
+/// Byte offsets of the character offsets of a text, for offsets that
+/// mostly move forward (the tokens' ends, in text order): no table of
+/// every character's offset.
+struct ByteOffsets<'a> {
+    text: &'a str,
+    char_at: usize,
+    byte_at: usize,
+}
+
+impl<'a> ByteOffsets<'a> {
+    fn new(text: &'a str) -> Self {
+        ByteOffsets {
+            text,
+            char_at: 0,
+            byte_at: 0,
+        }
+    }
+
+    /// The byte offset of character offset `c` (at most the text's length
+    /// in characters).
+    fn of(&mut self, c: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        while self.char_at < c && self.byte_at < bytes.len() {
+            self.byte_at += 1;
+            while self.byte_at < bytes.len() && !self.text.is_char_boundary(self.byte_at) {
+                self.byte_at += 1;
+            }
+            self.char_at += 1;
+        }
+        while self.char_at > c {
+            self.byte_at -= 1;
+            while !self.text.is_char_boundary(self.byte_at) {
+                self.byte_at -= 1;
+            }
+            self.char_at -= 1;
+        }
+        self.byte_at
+    }
+}
+
+/// The tokens of one text for tantivy, one [`Token`] filled in turn.
 pub struct ZhTokenStream {
-    tokens: Vec<Token>,
+    tokens: TokenList,
     next: usize,
+    token: Token,
 }
 
 impl TokenStream for ZhTokenStream {
     fn advance(&mut self) -> bool {
+        if self.next >= self.tokens.len() {
+            return false;
+        }
+        self.tokens.fill(self.next, &mut self.token);
         self.next += 1;
-        self.next <= self.tokens.len()
+        true
     }
 
     fn token(&self) -> &Token {
-        &self.tokens[self.next - 1]
+        &self.token
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        &mut self.tokens[self.next - 1]
+        &mut self.token
     }
 }
 
@@ -307,9 +442,13 @@ impl Tokenizer for ZhTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> ZhTokenStream {
         let tokens = match self.prepared.take(text) {
             Some(tokens) => tokens,
-            None => self.tokens(text),
+            None => self.token_list(text),
         };
-        ZhTokenStream { tokens, next: 0 }
+        ZhTokenStream {
+            tokens,
+            next: 0,
+            token: Token::default(),
+        }
     }
 }
 
@@ -376,6 +515,23 @@ mod tests {
             "{got:?}"
         );
         assert!(!got.iter().any(|(t, _, _)| t == "的"));
+    }
+
+    #[test]
+    fn byte_offsets_back_and_forth() {
+        let text = "a輝達𠀀b，ＣＰＯ";
+        let table: Vec<usize> = text
+            .char_indices()
+            .map(|(b, _)| b)
+            .chain([text.len()])
+            .collect();
+        let mut cursor = ByteOffsets::new(text);
+        for c in [0, 3, 1, 7, 7, 2, 0, 5, 4, 6] {
+            assert_eq!(cursor.of(c), table[c], "char {c}");
+        }
+        let list = analyzer().for_index().token_list(text);
+        assert_eq!(list.to_tokens(), analyzer().for_index().tokens(text));
+        assert_eq!(list.len(), list.to_tokens().len());
     }
 
     #[test]

@@ -202,19 +202,24 @@ pub struct Stats {
 #[derive(Clone, Debug)]
 pub struct Analysis {
     pub tagged: TaggedDocument,
-    body_tokens: Vec<tantivy::tokenizer::Token>,
-    title_tokens: Option<Vec<tantivy::tokenizer::Token>>,
+    body_tokens: analyzer::TokenList,
+    title_tokens: Option<analyzer::TokenList>,
 }
 
 impl Analysis {
-    /// The index tokens of the body and of the title.
+    /// The index tokens of the body and of the title, as tantivy's.
     pub fn tokens(
         &self,
     ) -> (
-        &[tantivy::tokenizer::Token],
-        Option<&[tantivy::tokenizer::Token]>,
+        Vec<tantivy::tokenizer::Token>,
+        Option<Vec<tantivy::tokenizer::Token>>,
     ) {
-        (&self.body_tokens, self.title_tokens.as_deref())
+        (
+            self.body_tokens.to_tokens(),
+            self.title_tokens
+                .as_ref()
+                .map(analyzer::TokenList::to_tokens),
+        )
     }
 }
 

@@ -165,7 +165,7 @@ static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
             let (body_tokens, title_tokens) = analysis.tokens();
             assert_eq!(tokens.tokens(&doc.text), body_tokens, "{id}");
             assert_eq!(
-                doc.title.as_deref().map(|t| tokens.tokens(t)).as_deref(),
+                doc.title.as_deref().map(|t| tokens.tokens(t)),
                 title_tokens,
                 "{id}"
             );

@@ -45,7 +45,7 @@ use ticai_lexicon::{CompanySource, Lexicon};
 use ticai_model::{
     CompanyHit, Document, Evidence, Exchange, Field, Reason, TaggedDocument, ThemeHit,
 };
-use ticai_text::{Normalizer, Region, Segmenter, TextError, VocabEntry, is_block_char};
+use ticai_text::{Cuts, Normalizer, Region, Segmenter, TextError, VocabEntry, is_block_char};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TagError {
@@ -374,7 +374,7 @@ impl Tagger {
     /// the index analyzer alike.
     pub fn analyze(&self, text: &str, region: Option<Region>) -> Analyzed {
         let norm = self.normalizer.normalize_in(text, region);
-        let cuts = self.segmenter.cut(&norm.text);
+        let cuts = self.segmenter.cut_bits(&norm.text);
         Analyzed { norm, cuts }
     }
 
@@ -423,7 +423,7 @@ impl Tagger {
         for (field, original, analyzed) in fields {
             let fresh;
             let (norm, mut seg) = match analyzed {
-                Some(a) => (&a.norm, SegCache::full(a.norm.text.len(), &a.cuts)),
+                Some(a) => (&a.norm, SegCache::full(&a.cuts)),
                 None => {
                     fresh = self.normalizer.normalize_in(original, doc.region);
                     (&fresh, SegCache::default())
@@ -531,7 +531,7 @@ impl Tagger {
     }
 
     /// All mentions in a normalized text, in order.
-    fn find(&self, text: &str, seg: &mut SegCache, work: &mut Work) -> Vec<RawMention> {
+    fn find(&self, text: &str, seg: &mut SegCache<'_>, work: &mut Work) -> Vec<RawMention> {
         // 1. every valid occurrence of every term
         let mut cands: Vec<(Range<usize>, usize)> = Vec::new();
         for m in self.terms_ac.find_overlapping_iter(text) {
@@ -709,7 +709,7 @@ impl Tagger {
         (n >= 2 && !run.is_ascii()).then(|| run.to_string())
     }
 
-    fn start_ok(&self, text: &str, start: usize, seg: &mut SegCache) -> bool {
+    fn start_ok(&self, text: &str, start: usize, seg: &mut SegCache<'_>) -> bool {
         let Some(c) = text[start..].chars().next() else {
             return false;
         };
@@ -725,7 +725,7 @@ impl Tagger {
         true
     }
 
-    fn end_ok(&self, text: &str, end: usize, seg: &mut SegCache) -> bool {
+    fn end_ok(&self, text: &str, end: usize, seg: &mut SegCache<'_>) -> bool {
         let Some(c) = text[..end].chars().next_back() else {
             return false;
         };
@@ -791,32 +791,26 @@ pub struct Work {
 #[derive(Clone, Debug)]
 pub struct Analyzed {
     pub norm: ticai_text::Normalized,
-    /// Byte ranges of the tokens of `norm.text`, covering it.
-    pub cuts: Vec<Range<usize>>,
+    /// The tokens of `norm.text`, covering it.
+    pub cuts: Cuts,
 }
 
 /// Token boundaries of the jieba blocks seen so far in one text, in text
 /// order (blocks do not overlap), so that a lookup is a binary search; or,
 /// when the whole text was segmented already, every boundary as a bit.
 #[derive(Default)]
-struct SegCache {
+struct SegCache<'a> {
     blocks: Vec<(Range<usize>, Vec<usize>)>,
     probes: usize,
-    /// Bit `i`: byte offset `i` starts or ends a token of the full cut.
-    full: Option<Vec<u64>>,
+    /// The full cut of the text, when there is one.
+    full: Option<&'a Cuts>,
 }
 
-impl SegCache {
-    /// The boundaries of a full segmentation of a text of `len` bytes.
-    fn full(len: usize, cuts: &[Range<usize>]) -> SegCache {
-        let mut bits = vec![0u64; len / 64 + 1];
-        let mut set = |i: usize| bits[i / 64] |= 1 << (i % 64);
-        for r in cuts {
-            set(r.start);
-            set(r.end);
-        }
+impl<'a> SegCache<'a> {
+    /// The boundaries of a full segmentation of a text.
+    fn full(cuts: &'a Cuts) -> SegCache<'a> {
         SegCache {
-            full: Some(bits),
+            full: Some(cuts),
             ..SegCache::default()
         }
     }
@@ -824,10 +818,10 @@ impl SegCache {
     /// Whether `at` is a token boundary of the block containing byte `inside`.
     fn is_boundary(&mut self, seg: &Segmenter, text: &str, inside: usize, at: usize) -> bool {
         self.probes += 1;
-        if let Some(bits) = &self.full {
+        if let Some(cuts) = self.full {
             // `at` lies inside the block of `inside` or at its end, where
             // the full cut has the block's own boundaries
-            return bits.get(at / 64).is_some_and(|w| w & (1 << (at % 64)) != 0);
+            return cuts.is_boundary(at);
         }
         // matches arrive in text order: the last block is the usual answer
         let idx = match self.blocks.last() {
@@ -910,8 +904,10 @@ impl Spans {
 /// Sentences of an original text, for evidence.
 struct Sentences<'a> {
     text: &'a str,
-    /// Byte offset of every character, plus the length.
-    bytes: Vec<usize>,
+    /// Byte offset of every character, plus the length: built by the
+    /// first evidence span (ingest builds none, and a long document's
+    /// table is 8 bytes a character).
+    table: std::cell::OnceCell<Vec<usize>>,
     /// Characters looked at so far (for [`Work`]).
     scanned: Cell<usize>,
 }
@@ -920,24 +916,32 @@ impl<'a> Sentences<'a> {
     const MAX_CHARS: usize = 160;
 
     fn new(text: &'a str) -> Self {
-        let mut bytes: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
-        bytes.push(text.len());
         Sentences {
             text,
-            bytes,
+            table: std::cell::OnceCell::new(),
             scanned: Cell::new(0),
         }
     }
 
+    fn bytes(&self) -> &[usize] {
+        self.table.get_or_init(|| {
+            let mut bytes: Vec<usize> = self.text.char_indices().map(|(b, _)| b).collect();
+            bytes.push(self.text.len());
+            bytes
+        })
+    }
+
     fn slice(&self, start: usize, end: usize) -> String {
-        self.text[self.bytes[start]..self.bytes[end]].to_string()
+        let bytes = self.bytes();
+        self.text[bytes[start]..bytes[end]].to_string()
     }
 
     /// The sentence around chars `[start, end)`, cut to a window when long.
     fn around(&self, start: usize, end: usize) -> String {
         let is_end = |c: char| matches!(c, '。' | '！' | '？' | '!' | '?' | '；' | ';' | '\n');
-        let chars = |from: usize, to: usize| self.text[self.bytes[from]..self.bytes[to]].chars();
-        let n = self.bytes.len() - 1;
+        let bytes = self.bytes();
+        let chars = |from: usize, to: usize| self.text[bytes[from]..bytes[to]].chars();
+        let n = bytes.len() - 1;
         // no further than a window each way: a sentence longer than that
         // is cut to the window below all the same, and a text without
         // sentence ends costs no more than one with them
@@ -970,9 +974,6 @@ impl<'a> Sentences<'a> {
                 post = "…";
             }
         }
-        format!(
-            "{pre}{}{post}",
-            self.text[self.bytes[s]..self.bytes[e]].trim()
-        )
+        format!("{pre}{}{post}", self.text[bytes[s]..bytes[e]].trim())
     }
 }

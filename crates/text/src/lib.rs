@@ -15,7 +15,7 @@ mod segment;
 mod vocab;
 
 pub use normalize::{Normalized, Normalizer, OffsetMap};
-pub use segment::{Segmenter, is_block_char};
+pub use segment::{CUT_PIECE, Cuts, Segmenter, is_block_char};
 pub use ticai_model::Region;
 pub use vocab::VocabEntry;
 

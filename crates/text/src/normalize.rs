@@ -338,54 +338,151 @@ pub struct Normalized {
 
 /// Maps byte offsets of a normalized text to character offsets of the
 /// original text it was made from.
+///
+/// Compact whatever the text's length: a bit per byte marks where
+/// characters start (with a count every 64 bytes, so a byte offset's
+/// character index is a lookup and a popcount), and the characters are
+/// described in runs: either consecutive (character `k` of the run maps
+/// to original character `start + k`) or all mapped to one original range
+/// (the characters of a converted phrase). A text that normalization only
+/// folds is one run; every removed character or converted phrase adds one
+/// or two.
 #[derive(Clone, Debug, Default)]
 pub struct OffsetMap {
-    /// For each normalized byte offset that starts a character: the original
-    /// character offset of that character. Entry `len` is the original length.
-    start: Vec<u32>,
-    /// For each normalized byte offset that ends a character: the original
-    /// character offset just past that character.
-    end: Vec<u32>,
+    /// Bit `i`: byte `i` of the normalized text starts a character.
+    char_starts: Vec<u64>,
+    /// Characters that start before each word of `char_starts`.
+    rank: Vec<u32>,
+    /// The normalized text's length in bytes.
+    len: usize,
+    /// The original text's length in characters.
+    original_chars: u32,
+    /// By first character.
+    runs: Vec<Run>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Run {
+    /// The run's first normalized character (an index).
+    first: u32,
+    /// Consecutive: the first character's original offset; else the
+    /// original range every character of the run maps to.
+    start: u32,
+    end: u32,
+    consecutive: bool,
 }
 
 impl OffsetMap {
     fn build(text: &str, char_starts: &[u32], original_chars: u32) -> OffsetMap {
-        let n = text.len();
-        let mut start = vec![original_chars; n + 1];
-        let mut end = vec![0u32; n + 1];
-        for ((b, c), &orig) in text.char_indices().zip(char_starts) {
-            start[b] = orig;
-            end[b + c.len_utf8()] = orig + 1;
-        }
-        OffsetMap { start, end }
+        Self::from_spans(
+            text,
+            char_starts.iter().map(|&s| (s, s + 1)),
+            original_chars,
+        )
     }
 
     /// Like `build`, each normalized character with its own original range:
     /// every character of a converted phrase (记忆体 -> 内存) maps to the
     /// whole original phrase.
     fn build_spans(text: &str, spans: &[(u32, u32)], original_chars: u32) -> OffsetMap {
-        let n = text.len();
-        let mut start = vec![original_chars; n + 1];
-        let mut end = vec![0u32; n + 1];
-        for ((b, c), &(s, e)) in text.char_indices().zip(spans) {
-            start[b] = s;
-            end[b + c.len_utf8()] = e;
+        Self::from_spans(text, spans.iter().copied(), original_chars)
+    }
+
+    /// The map of `text` whose `j`-th character came from the original
+    /// character range `spans[j]`.
+    fn from_spans(
+        text: &str,
+        spans: impl IntoIterator<Item = (u32, u32)>,
+        original_chars: u32,
+    ) -> OffsetMap {
+        let len = text.len();
+        let mut char_starts = vec![0u64; len / 64 + 1];
+        for (b, _) in text.char_indices() {
+            char_starts[b / 64] |= 1 << (b % 64);
         }
-        OffsetMap { start, end }
+        let mut rank = Vec::with_capacity(char_starts.len());
+        let mut before = 0u32;
+        for w in &char_starts {
+            rank.push(before);
+            before += w.count_ones();
+        }
+        let mut runs: Vec<Run> = Vec::new();
+        for (j, (s, e)) in (0u32..before).zip(spans) {
+            if let Some(last) = runs.last() {
+                let continues = if last.consecutive {
+                    e == s + 1 && s == last.start + (j - last.first)
+                } else {
+                    (s, e) == (last.start, last.end)
+                };
+                if continues {
+                    continue;
+                }
+            }
+            runs.push(Run {
+                first: j,
+                start: s,
+                end: e,
+                consecutive: e == s + 1,
+            });
+        }
+        OffsetMap {
+            char_starts,
+            rank,
+            len,
+            original_chars,
+            runs,
+        }
+    }
+
+    /// The index of the normalized character that starts at byte `b`, or
+    /// the count of characters before `b`.
+    #[inline]
+    fn char_index(&self, b: usize) -> u32 {
+        let word = self.char_starts[b / 64] & ((1u64 << (b % 64)) - 1);
+        self.rank[b / 64] + word.count_ones()
+    }
+
+    /// The original range of normalized character `j`.
+    #[inline]
+    fn span(&self, j: u32) -> (u32, u32) {
+        let i = self
+            .runs
+            .partition_point(|r| r.first <= j)
+            .saturating_sub(1);
+        match self.runs.get(i) {
+            Some(r) if r.consecutive => {
+                let s = r.start + (j - r.first);
+                (s, s + 1)
+            }
+            Some(r) => (r.start, r.end),
+            None => (self.original_chars, self.original_chars),
+        }
     }
 
     /// The original character range of the normalized byte range
     /// `[start, end)`. Both must be character boundaries of the normalized
     /// text, and `start < end`.
     pub fn original_range(&self, start: usize, end: usize) -> (usize, usize) {
-        debug_assert!(start < end);
-        (self.start[start] as usize, self.end[end] as usize)
+        debug_assert!(start < end && end <= self.len);
+        let s = self.span(self.char_index(start)).0;
+        let e = self.span(self.char_index(end).saturating_sub(1)).1;
+        (s as usize, e as usize)
     }
 
     /// The original character offset of the normalized byte offset `at`
     /// (a character boundary): where an insertion point maps to.
     pub fn original_offset(&self, at: usize) -> usize {
-        self.start[at] as usize
+        if at >= self.len {
+            return self.original_chars as usize;
+        }
+        self.span(self.char_index(at)).0 as usize
+    }
+
+    /// Bytes of memory the map holds (for tests of long documents).
+    pub fn heap_bytes(&self) -> usize {
+        self.char_starts.capacity() * 8
+            + self.rank.capacity() * 4
+            + self.runs.capacity() * std::mem::size_of::<Run>()
     }
 }
 
@@ -564,6 +661,38 @@ mod tests {
             region in proptest::sample::select(vec![None, Some(Region::Tw), Some(Region::Hk), Some(Region::Cn)])) {
             let s: String = parts.concat();
             maps_back(&V, &s, region)?;
+        }
+
+        /// The compact map answers what a table of every byte offset did.
+        #[test]
+        fn compact_map_is_the_dense_table(
+            text in "[a-z华为達\u{1F600}é]{0,30}",
+            raw in proptest::collection::vec((0u32..40, 0u32..3, proptest::bool::ANY), 30),
+        ) {
+            let n = text.chars().count();
+            // runs of consecutive characters, repeats and phrase spans
+            let mut spans = Vec::new();
+            let mut at = 0u32;
+            for &(jump, width, phrase) in raw.iter().take(n) {
+                at = if phrase { at } else { at + jump % 3 };
+                spans.push((at, at + 1 + if phrase { width } else { 0 }));
+                at += 1;
+            }
+            let total = at + 2;
+            let map = OffsetMap::build_spans(&text, &spans, total);
+            let mut start = vec![total; text.len() + 1];
+            let mut end = vec![0u32; text.len() + 1];
+            for ((b, c), &(s, e)) in text.char_indices().zip(&spans) {
+                start[b] = s;
+                end[b + c.len_utf8()] = e;
+            }
+            let bounds: Vec<usize> = text.char_indices().map(|(b, _)| b).chain([text.len()]).collect();
+            for (i, &x) in bounds.iter().enumerate() {
+                prop_assert_eq!(map.original_offset(x), start[x] as usize);
+                for &y in &bounds[i + 1..] {
+                    prop_assert_eq!(map.original_range(x, y), (start[x] as usize, end[y] as usize));
+                }
+            }
         }
 
         #[test]
