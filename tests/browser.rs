@@ -393,6 +393,48 @@ fn the_page_in_chromium() {
         assert_eq!(rows, co["pairs"].as_array().unwrap().len().max(1));
         shot(&c, "trends").await;
         no_script_ran(&c).await;
+
+        // a long article's spans come a page at a time: a server that
+        // shows one span per tag, and the page's "more" button
+        let s1 = off(|| Server::start_with(&data, &["--max-evidence", "1"]));
+        let mut u = s1.base.clone();
+        u.set_fragment(Some(&format!("view=article&id={}", url_encode(id))));
+        c.goto(u.as_str()).await.unwrap();
+        let _ = ready_after(&c, 0).await;
+        check_marks(&c, &s1, id).await;
+        let all_path = s1.document_url(id).path().to_string();
+        let (_, all) = off(|| s1.get_json(&all_path, &[("evidence_limit", "1000")]));
+        let mut want = BTreeSet::new();
+        for tag in all["themes"].as_array().unwrap().iter().chain(all["companies"].as_array().unwrap()) {
+            for e in tag["evidence"].as_array().unwrap() {
+                want.insert((e["field"].as_str().unwrap().to_string(), e["start"].as_u64().unwrap()));
+            }
+        }
+        let marks = "return [...document.querySelectorAll('mark.ev')].map(m => [m.getAttribute('data-field'), Number(m.getAttribute('data-start'))]);";
+        let hidden = "const b = document.getElementById('a-more'); return !b || b.hidden;";
+        assert_eq!(js(&c, hidden).await, false, "{id} has more spans than one a tag: the button shows");
+        let mut shown: BTreeSet<(String, u64)> = serde_json::from_value(js(&c, marks).await).unwrap();
+        assert!(shown.len() < want.len(), "{shown:?}");
+        let mut clicks = 0;
+        while js(&c, hidden).await == false {
+            c.find(Locator::Id("a-more")).await.unwrap().click().await.unwrap();
+            clicks += 1;
+            let started = Instant::now();
+            loop {
+                let now: BTreeSet<(String, u64)> = serde_json::from_value(js(&c, marks).await).unwrap();
+                if now.len() > shown.len() {
+                    shown = now;
+                    break;
+                }
+                assert!(started.elapsed() < Duration::from_secs(20), "no more marks after a click");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            assert!(clicks < 100);
+        }
+        assert_eq!(shown, want, "every span highlighted once all pages are in");
+        no_script_ran(&c).await;
+        shot(&c, "article-more").await;
+        off(move || drop(s1));
         c.close().await.unwrap();
     });
 }

@@ -191,6 +191,143 @@ fn documents_by_percent_encoded_id_with_every_evidence_span() {
     assert_eq!(serde_json::from_str::<Value>(&v).unwrap()["id"], *raw);
 }
 
+/// A long report names its themes more often than one answer shows: the
+/// spans come a page at a time, and the pages join into what `ticai tag`
+/// gives the document.
+#[test]
+fn a_long_articles_spans_come_a_page_at_a_time() {
+    let dir = scratch("serve-long");
+    let sentence = "液冷方案落地，中际旭创的光模块放量。";
+    let text = sentence.repeat(130);
+    let line = serde_json::json!({
+        "id": "long-report",
+        "title": "液冷年报",
+        "text": text,
+        "published_at": "2026-07-01T08:00:00+08:00",
+        "source": "fixture",
+    })
+    .to_string();
+    let f = dir.join("long.jsonl");
+    std::fs::write(&f, format!("{line}\n")).unwrap();
+    let data = dir.join("data");
+    ok(&data, &["ingest", f.to_str().unwrap()]);
+    let tagged = cli_json(&dir, &["tag", f.to_str().unwrap()]);
+    let want = |kind: &str, key: &str, name: &str| -> Vec<Value> {
+        tagged[kind]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t[key] == name)
+            .unwrap_or_else(|| panic!("{name} tagged"))["evidence"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let cooling = want("themes", "id", "liquid-cooling");
+    let innolight = want("companies", "name", "中际旭创");
+    // 130 in the text (and one in the title)
+    let all = cooling.len() as u64;
+    assert!(all >= 130, "{all}");
+    assert_eq!(innolight.len(), 130);
+
+    let s = Server::start(&data);
+    let path = s.document_url("long-report").path().to_string();
+    let page = |query: &[(&str, &str)]| -> Value {
+        let (status, v) = s.get_json(&path, query);
+        assert_eq!(status, 200, "{query:?}: {v}");
+        v
+    };
+    let spans = |v: &Value, kind: &str, key: &str, name: &str| -> (Vec<Value>, Option<u64>) {
+        let t = v[kind]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t[key] == name)
+            .unwrap()
+            .clone();
+        (
+            t["evidence"].as_array().unwrap().clone(),
+            t["evidence_total"].as_u64(),
+        )
+    };
+    // the default page: 50 spans a tag, the exact counts, the text
+    let first = page(&[]);
+    assert_eq!(first["text"].as_str().unwrap(), text);
+    assert_eq!(first["evidence_offset"], 0);
+    assert_eq!(first["evidence_limit"], 50);
+    let (ev, total) = spans(&first, "themes", "id", "liquid-cooling");
+    assert_eq!((ev.len(), total), (50, Some(all)));
+    assert_eq!(ev[..], cooling[..50]);
+    let theme = first["themes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "liquid-cooling")
+        .unwrap();
+    assert_eq!(theme["mentions"], all, "mentions stay exact");
+    // the next pages, spans only
+    let mut joined = ev;
+    let mut companies = spans(&first, "companies", "name", "中际旭创").0;
+    for offset in ["50", "100"] {
+        let v = page(&[("evidence_offset", offset), ("text", "false")]);
+        assert!(v.get("text").is_none(), "text=false leaves the text out");
+        let (ev, total) = spans(&v, "themes", "id", "liquid-cooling");
+        assert_eq!(total, Some(all));
+        joined.extend(ev);
+        companies.extend(spans(&v, "companies", "name", "中际旭创").0);
+    }
+    assert_eq!(joined, cooling, "the pages join into every span");
+    assert_eq!(companies, innolight);
+    // past the end: no spans, the total still there
+    let (ev, total) = spans(
+        &page(&[("evidence_offset", "500")]),
+        "themes",
+        "id",
+        "liquid-cooling",
+    );
+    assert_eq!((ev.len(), total), (0, Some(all)));
+    // a larger page on request, up to the cap
+    let (ev, total) = spans(
+        &page(&[("evidence_limit", "1000")]),
+        "themes",
+        "id",
+        "liquid-cooling",
+    );
+    assert_eq!((ev.len(), total), (131, None), "everything fits: no total");
+    for (query, param) in [
+        (("evidence_limit", "1001"), "evidence_limit"),
+        (("evidence_limit", "-1"), "evidence_limit"),
+        (("evidence_offset", "x"), "evidence_offset"),
+        (("text", "maybe"), "text"),
+        (("evidence", "5"), "evidence"),
+    ] {
+        let (status, v) = s.get_json(&path, &[query]);
+        assert_eq!(status, 400, "{query:?}: {v}");
+        assert!(
+            v["error"].as_str().unwrap().contains(param),
+            "{query:?}: {v}"
+        );
+    }
+    let (_, stats) = s.get_json("/api/stats", &[]);
+    assert_eq!(stats["article_evidence_per_tag"], 50);
+    assert_eq!(stats["evidence_spans_stored_per_tag"], 0);
+    drop(s);
+
+    // `--max-evidence` sets the page size
+    let s = Server::start_with(&data, &["--max-evidence", "20"]);
+    let (status, v) = s.get_document("long-report");
+    assert_eq!(status, 200);
+    assert_eq!(v["evidence_limit"], 20);
+    let (ev, total) = spans(&v, "themes", "id", "liquid-cooling");
+    assert_eq!((ev.len(), total), (20, Some(all)));
+    let (_, stats) = s.get_json("/api/stats", &[]);
+    assert_eq!(stats["article_evidence_per_tag"], 20);
+    drop(s);
+    let out = ticai_in(&data, &["serve", "--max-evidence", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--max-evidence"));
+}
+
 #[test]
 fn bad_parameters_are_400_with_json_errors() {
     let data = fixture_data();

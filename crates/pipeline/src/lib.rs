@@ -257,9 +257,41 @@ impl Store {
 /// [`Store::index_id`]).
 pub const INDEX_ID_FILE: &str = "ticai-index.id";
 
+/// Evidence spans an article view shows per tag unless asked otherwise
+/// (`ticai serve --max-evidence`): a long report names a theme thousands
+/// of times, and the page pages through the rest.
+pub const ARTICLE_EVIDENCE: usize = 50;
+
+/// Which evidence spans of each tag an article view carries: spans
+/// `offset .. offset + limit` in text order (`limit` `None`: all).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EvidenceWindow {
+    pub offset: usize,
+    pub limit: Option<usize>,
+}
+
+impl EvidenceWindow {
+    /// Every span.
+    pub const ALL: EvidenceWindow = EvidenceWindow {
+        offset: 0,
+        limit: None,
+    };
+
+    /// Keeps the window's spans of a tag's `evidence` (the first `offset +
+    /// limit` of them, as the tagger built them) and sets `total` to the
+    /// count of all spans when some are left out.
+    fn apply(&self, evidence: &mut Vec<ticai_model::Evidence>, total: &mut Option<usize>) {
+        let all = total.unwrap_or(evidence.len());
+        evidence.drain(..self.offset.min(evidence.len()));
+        *total = (all > evidence.len()).then_some(all);
+    }
+}
+
 /// A stored article with its tags recomputed by the current lexicon, so
-/// that every evidence span (`start`, `end`: character offsets into the
-/// `text` or `title` returned, as `field` says) is there to highlight.
+/// that its evidence spans (`start`, `end`: character offsets into the
+/// `text` or `title` returned, as `field` says) are there to highlight:
+/// each tag's spans `evidence_offset ..` (at most the window's limit), with
+/// `evidence_total` when some are left out; `mentions` counts them all.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct ArticleView {
     pub id: String,
@@ -267,7 +299,13 @@ pub struct ArticleView {
     pub url: Option<String>,
     pub source: Option<String>,
     pub published_at: Option<String>,
-    pub text: String,
+    /// Absent when the caller asked for the spans only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// The index of each tag's first span below, among all its spans.
+    pub evidence_offset: usize,
+    /// The most spans per tag asked for (`null`: all).
+    pub evidence_limit: Option<usize>,
     pub cluster_id: Option<String>,
     /// Documents of the article's cluster (itself included).
     pub copies: usize,
@@ -280,12 +318,26 @@ pub struct ArticleView {
 }
 
 impl Store {
-    /// The article with this id, tagged (evidence spans included).
-    pub fn article(&self, id: &str) -> Result<Option<ArticleView>> {
+    /// The article with this id, tagged, with the evidence spans of
+    /// `window` (the text left out unless `with_text`). Only the spans up
+    /// to the window's end are built.
+    pub fn article(
+        &self,
+        id: &str,
+        window: EvidenceWindow,
+        with_text: bool,
+    ) -> Result<Option<ArticleView>> {
         let Some(a) = self.index.article(id)? else {
             return Ok(None);
         };
-        let tagged = self.tagger.tag(&a.document);
+        let built = window.limit.map(|l| window.offset.saturating_add(l));
+        let mut tagged = self.tagger.tag_with(&a.document, built);
+        for t in &mut tagged.themes {
+            window.apply(&mut t.evidence, &mut t.evidence_total);
+        }
+        for c in &mut tagged.companies {
+            window.apply(&mut c.evidence, &mut c.evidence_total);
+        }
         let copies = match &a.cluster_id {
             Some(c) => self
                 .index
@@ -302,7 +354,9 @@ impl Store {
             url: d.url,
             source: d.source,
             published_at: d.published_at,
-            text: d.text,
+            text: with_text.then_some(d.text),
+            evidence_offset: window.offset,
+            evidence_limit: window.limit,
             cluster_id: a.cluster_id,
             copies,
             indexed_lexicon_version: a.lexicon_version,
@@ -312,8 +366,13 @@ impl Store {
         }))
     }
 
-    /// What `ticai stats --format json` prints (and `/api/stats` answers).
-    pub fn stats_report(&self, s: &ticai_index::Stats) -> serde_json::Value {
+    /// What `ticai stats --format json` prints (and `/api/stats` answers),
+    /// with the evidence spans an article view shows per tag.
+    pub fn stats_report(
+        &self,
+        s: &ticai_index::Stats,
+        article_evidence: usize,
+    ) -> serde_json::Value {
         use serde_json::json;
         json!({
             "data_dir": self.dir.display().to_string(),
@@ -325,6 +384,10 @@ impl Store {
             "lexicon_version": self.lexicon.version,
             "indexed_lexicon_versions": s.lexicon_versions.iter().map(|(k, n)| json!({"version": k, "documents": n})).collect::<Vec<_>>(),
             "index_bytes": s.index_bytes,
+            // the index keeps counts and flags per tag, never spans: an
+            // article's spans are recomputed from its stored text
+            "evidence_spans_stored_per_tag": 0,
+            "article_evidence_per_tag": article_evidence,
         })
     }
 }

@@ -12,7 +12,7 @@
 //! | route | answer |
 //! | --- | --- |
 //! | `GET /api/search?q=&theme=&company=&source=&since=&until=&sort=&limit=&offset=` | the search JSON plus `offset`, `limit` and each hit's `copies` |
-//! | `GET /api/documents/{id}` (percent-encoded) | the article with its tags and every evidence span |
+//! | `GET /api/documents/{id}?evidence_offset=&evidence_limit=&text=` (id percent-encoded) | the article with its tags and each tag's evidence spans `offset .. offset + limit` (default 0 and [`Options::max_evidence`]), `evidence_total` when some are left out; `text=false` leaves the text out |
 //! | `GET /api/trends?theme=&company=&top=&interval=&rollup=&since=&until=&tz=&q=&source=` | the trends JSON |
 //! | `GET /api/cooccur?kind=&min_articles=&limit=&since=&until=&tz=&q=&source=` | the co-occurrence JSON |
 //! | `GET /api/alerts?interval=&window=&until=&tz=&q=&source=&min_articles=&min_score=&evidence=&rollup=` | the alerts JSON |
@@ -47,6 +47,8 @@ pub const MAX_LIMIT: usize = 200;
 pub const MAX_OFFSET: usize = 10_000;
 /// A query (or any filter value) may be at most this many characters.
 pub const MAX_QUERY_CHARS: usize = 1_000;
+/// At most this many evidence spans per tag in one article answer.
+pub const MAX_EVIDENCE_LIMIT: usize = 1_000;
 
 /// The page's Content-Security-Policy: scripts only from this server (no
 /// inline script, no `onclick=`, no `eval`), nothing embedded elsewhere.
@@ -59,12 +61,16 @@ frame-ancestors 'none'";
 pub struct Options {
     /// Per-request time limit (503 when exceeded).
     pub timeout: Duration,
+    /// Evidence spans per tag in an article answer unless the request asks
+    /// for a number (at most [`MAX_EVIDENCE_LIMIT`]).
+    pub max_evidence: usize,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             timeout: Duration::from_secs(10),
+            max_evidence: ticai_pipeline::ARTICLE_EVIDENCE,
         }
     }
 }
@@ -72,6 +78,7 @@ impl Default for Options {
 #[derive(Clone)]
 struct App {
     store: Arc<Store>,
+    max_evidence: usize,
 }
 
 /// The routes, with the limits and security headers.
@@ -88,7 +95,10 @@ pub fn router(store: Arc<Store>, options: &Options) -> Router {
         .route("/api/themes", get(themes))
         .route("/api/stats", get(stats))
         .fallback(not_found)
-        .with_state(App { store })
+        .with_state(App {
+            store,
+            max_evidence: options.max_evidence.min(MAX_EVIDENCE_LIMIT),
+        })
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             options.timeout,
@@ -261,12 +271,34 @@ async fn search(State(app): State<App>, RawQuery(raw): RawQuery) -> Result<Respo
     .await
 }
 
-async fn document(State(app): State<App>, Path(id): Path<String>) -> Result<Response, ApiError> {
+async fn document(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
     if id.chars().count() > 4 * MAX_QUERY_CHARS {
         return Err(ApiError::param("id", "id: too long"));
     }
+    let p = Params::parse(
+        raw.as_deref(),
+        &["evidence_offset", "evidence_limit", "text"],
+    )?;
+    let limit = p
+        .num::<usize>("evidence_limit")?
+        .unwrap_or(app.max_evidence);
+    if limit > MAX_EVIDENCE_LIMIT {
+        return Err(ApiError::param(
+            "evidence_limit",
+            format!("evidence_limit: at most {MAX_EVIDENCE_LIMIT} spans per tag, got {limit}"),
+        ));
+    }
+    let window = ticai_pipeline::EvidenceWindow {
+        offset: p.num::<usize>("evidence_offset")?.unwrap_or(0),
+        limit: Some(limit),
+    };
+    let with_text = p.flag("text")?.unwrap_or(true);
     let store = app.store.clone();
-    blocking(move || match store.article(&id)? {
+    blocking(move || match store.article(&id, window, with_text)? {
         Some(a) => Ok(json_value(
             &serde_json::to_value(&a).map_err(ApiError::internal)?,
         )),
@@ -448,9 +480,10 @@ async fn themes(State(app): State<App>) -> Response {
 
 async fn stats(State(app): State<App>) -> Result<Response, ApiError> {
     let store = app.store.clone();
+    let max_evidence = app.max_evidence;
     blocking(move || {
         let s = store.index.stats()?;
-        Ok(json_value(&store.stats_report(&s)))
+        Ok(json_value(&store.stats_report(&s, max_evidence)))
     })
     .await
 }

@@ -255,18 +255,53 @@ let jumpAt = new Map();
 async function renderArticle(s) {
   showView("article");
   const id = s.get("id") || "";
-  const a = await api("/api/documents/" + encodeURIComponent(id));
+  const path = "/api/documents/" + encodeURIComponent(id);
+  const a = await api(path);
   const tags = [];
   a.themes.forEach((t, i) => {
     const th = THEME_BY_ID.get(t.id);
-    tags.push({ kind: "theme", key: t.id, label: t.name, en: th ? th.name_en : t.name_en, colour: i % PALETTE, evidence: t.evidence, mentions: t.mentions });
+    tags.push({ kind: "theme", key: t.id, label: t.name, en: th ? th.name_en : t.name_en, colour: i % PALETTE, evidence: t.evidence, total: t.evidence_total || t.evidence.length, mentions: t.mentions });
   });
   a.companies.forEach((c) => {
-    tags.push({ kind: "company", key: c.name, label: c.name, en: c.code ? `${c.code}.${c.exchange || ""}` : "unlisted", colour: "k", evidence: c.evidence, mentions: c.mentions });
+    tags.push({ kind: "company", key: c.name, label: c.name, en: c.code ? `${c.code}.${c.exchange || ""}` : "unlisted", colour: "k", evidence: c.evidence, total: c.evidence_total || c.evidence.length, mentions: c.mentions });
   });
   const title = Array.from(a.title || "");
-  $("a-title").replaceChildren(...markedNodes(title, spansOf("title", tags)));
-  if (!title.length) $("a-title").textContent = "（无标题）";
+  const chars = Array.from(a.text || "");
+  // long documents: each tag's spans come a page at a time
+  const limit = a.evidence_limit;
+  let next = a.evidence_offset + (limit || 0);
+  const more = el("button", { type: "button", id: "a-more", class: "more" });
+  const marks = () => {
+    $("a-title").replaceChildren(...markedNodes(title, spansOf("title", tags)));
+    if (!title.length) $("a-title").textContent = "（无标题）";
+    $("a-text").replaceChildren(...markedNodes(chars, spansOf("text", tags)));
+    const shown = tags.reduce((n, t) => n + t.evidence.length, 0);
+    const total = tags.reduce((n, t) => n + t.total, 0);
+    more.hidden = !limit || shown >= total;
+    more.textContent = `显示更多标注（已显示 ${shown} / ${total}）`;
+    more.title = `${shown} of ${total} evidence spans highlighted: load ${limit} more per tag`;
+  };
+  more.addEventListener("click", async () => {
+    more.disabled = true;
+    try {
+      const page = await api(path, new URLSearchParams({ evidence_offset: String(next), evidence_limit: String(limit), text: "false" }));
+      const byKey = new Map(tags.map((t) => [t.kind + ":" + t.key, t]));
+      for (const t of page.themes) {
+        const tag = byKey.get("theme:" + t.id);
+        if (tag) tag.evidence = tag.evidence.concat(t.evidence);
+      }
+      for (const c of page.companies) {
+        const tag = byKey.get("company:" + c.name);
+        if (tag) tag.evidence = tag.evidence.concat(c.evidence);
+      }
+      next += limit;
+      marks();
+    } catch (e) {
+      showError(e);
+    } finally {
+      more.disabled = false;
+    }
+  });
   const meta = $("a-meta");
   meta.replaceChildren(
     el("span", { class: "date", text: dateOf(a.published_at) }),
@@ -293,13 +328,9 @@ async function renderArticle(s) {
     b.addEventListener("click", () => jumpTo(t.kind + ":" + t.key));
     chips.append(b);
   }
-  const text = $("a-text");
-  text.replaceChildren();
-  const chars = Array.from(a.text || "");
-  const marks = markedNodes(chars, spansOf("text", tags));
-  // paragraphs at blank lines, keeping offsets: split the nodes' text only
-  // for display via CSS (white-space: pre-wrap)
-  text.append(...marks);
+  chips.append(more);
+  // the text keeps its offsets: paragraphs show through CSS (white-space: pre-wrap)
+  marks();
 }
 
 function jumpTo(tag) {

@@ -19,6 +19,11 @@ pub struct ServeArgs {
     /// Per-request time limit in seconds.
     #[arg(long, default_value_t = 10)]
     pub timeout: u64,
+    /// Evidence spans per tag in an article view (the page loads more on
+    /// request; at most 1000).
+    #[arg(long, default_value_t = ticai_pipeline::ARTICLE_EVIDENCE as u64,
+          value_parser = clap::value_parser!(u64).range(1..=ticai_server::MAX_EVIDENCE_LIMIT as u64))]
+    pub max_evidence: u64,
 }
 
 pub fn run(args: ServeArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Result<ExitCode> {
@@ -26,6 +31,7 @@ pub fn run(args: ServeArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Resu
     let store = Arc::new(Store::open_existing(&data, lexicon)?);
     let options = ticai_server::Options {
         timeout: Duration::from_secs(args.timeout.max(1)),
+        max_evidence: args.max_evidence as usize,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -342,7 +342,7 @@ pub fn stats(args: StatsArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Re
     let data = data_dir(data)?;
     let store = Store::open_existing(&data, lexicon)?;
     let s = store.index.stats()?;
-    let report = store.stats_report(&s);
+    let report = store.stats_report(&s, ticai_pipeline::ARTICLE_EVIDENCE);
     let mut out = std::io::stdout().lock();
     match args.format {
         OutFormat::Json => writeln!(out, "{report}")?,
@@ -383,6 +383,11 @@ pub fn stats(args: StatsArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Re
                 vers.join(", ")
             )?;
             writeln!(out, "index size:      {:.1} MB", s.index_bytes as f64 / 1e6)?;
+            writeln!(
+                out,
+                "evidence:        counts per tag stored, no spans; an article shows {} spans per tag at a time (`ticai serve --max-evidence`)",
+                ticai_pipeline::ARTICLE_EVIDENCE
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)
