@@ -11,6 +11,9 @@
 //!   with the peak RSS of each ingest (the high-water mark is reset before
 //!   each one).
 //!
+//! * extraction MB/s of a generated annual-report page whose body is one
+//!   table, at 2, 4 and 8 MB (flat: linear in the page's size).
+//!
 //! Needs `../shared` beside the repository.
 
 #[allow(dead_code)] // the index and serve benches use the rest
@@ -199,4 +202,48 @@ fn main() {
         );
     }
     let _ = std::fs::remove_dir_all(&dir);
+
+    println!("\nextract, one page of one table (1 thread)");
+    println!(
+        "{:>12} {:>10} {:>10} {:>10}",
+        "MB", "seconds", "MB/s", "rows"
+    );
+    for rows in [25_000, 50_000, 100_000] {
+        let html = report_table(rows);
+        let t = Instant::now();
+        let ex = black_box(ticai_extract::extract_html(
+            html.as_bytes(),
+            &ticai_extract::Options::default(),
+        ));
+        let secs = t.elapsed().as_secs_f64();
+        let kept = ex.articles[0].text.matches("万元").count();
+        assert_eq!(kept, rows, "every row extracted");
+        println!(
+            "{:>12.1} {secs:>10.2} {:>10.1} {rows:>10}",
+            html.len() as f64 / 1e6,
+            html.len() as f64 / 1e6 / secs
+        );
+    }
+}
+
+/// An annual-report page whose body is one table of `rows` rows.
+fn report_table(rows: usize) -> String {
+    let mut html = String::from(
+        "<html><head><meta charset=\"utf-8\"><title>年度报告</title></head><body><article>\
+         <h1>某公司2026年年度报告</h1><p>报告日期：2026-04-20。主营业务分地区、分季度情况如下。</p><table>\
+         <tr><th>序号</th><th>地区</th><th>营收</th><th>毛利率</th></tr>",
+    );
+    let regions = ["华东", "华南", "华北", "西南", "海外"];
+    for i in 0..rows {
+        html.push_str(&format!(
+            "<tr><td>{i}</td><td>{}第{}季度</td><td>营收{}万元</td><td>{}.{}%</td></tr>",
+            regions[i % regions.len()],
+            i % 4 + 1,
+            (i * 104_729) % 1_000_000,
+            i % 60,
+            i % 10
+        ));
+    }
+    html.push_str("</table></article></body></html>");
+    html
 }
