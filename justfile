@@ -29,6 +29,10 @@ shared:
 eval:
     cargo run --release -- eval companies ../shared/corpus/flash/eastmoney.jsonl ../shared/corpus/flash/ths.jsonl
 
+# theme precision and recall against the hand labels of tests/eval (items of ../shared)
+eval-themes:
+    cargo run --release -- eval themes --show 20
+
 # extraction quality over the shared pages and feed items
 eval-extract:
     cargo run --release -- eval extract --pages ../shared/corpus/html/gne --articles ../shared/corpus/articles/articles.jsonl

@@ -1217,3 +1217,118 @@ fn max_evidence_cuts_spans_not_counts() {
     assert_eq!(t["evidence"].as_array().unwrap().len(), 30);
     assert!(t.get("evidence_total").is_none());
 }
+
+/// `ticai eval themes` over a corpus and labels written here: the counts
+/// per theme, the floors' exit code, and labels it cannot use refused with
+/// the line or the item named.
+#[test]
+fn eval_themes_scores_labels_against_the_corpus() {
+    let dir = scratch("eval-themes");
+    let corpus = dir.join("corpus");
+    std::fs::create_dir_all(corpus.join("flash")).unwrap();
+    std::fs::create_dir_all(corpus.join("articles")).unwrap();
+    std::fs::write(
+        corpus.join("flash/ths.jsonl"),
+        concat!(
+            "{\"id\": \"1\", \"title\": \"液冷\", \"content\": \"液冷服务器订单大增，超节点方案落地。\"}\n",
+            "{\"id\": \"2\", \"title\": \"存储\", \"content\": \"存储芯片价格继续上涨，HBM供不应求。\"}\n",
+            "{\"id\": \"3\", \"title\": \"天气\", \"content\": \"今日多地降雨，气温回落。\"}\n",
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        corpus.join("articles/articles.jsonl"),
+        "{\"link\": \"https://example.com/a\", \"title\": \"光模块\", \"text\": \"800G光模块出货创新高。\"}\n",
+    )
+    .unwrap();
+    let labels = dir.join("labels.jsonl");
+    let label = |source: &str, id: &str, themes: &str| {
+        format!(
+            "{{\"source\": \"{source}\", \"id\": \"{id}\", \"split\": \"dev\", \"stratum\": \"hit\", \"themes\": [{themes}]}}\n"
+        )
+    };
+    std::fs::write(
+        &labels,
+        [
+            // supernode is tagged but not labelled: a false hit
+            label(
+                "ths",
+                "1",
+                "\"liquid-cooling\", \"ai-server\", \"ai-compute\"",
+            ),
+            label("ths", "2", "\"memory-chips\", \"semiconductor\""),
+            // labelled, not found by any word: a miss
+            label("ths", "3", "\"low-altitude\""),
+            label(
+                "articles",
+                "https://example.com/a",
+                "\"optical-interconnect\", \"ai-compute\"",
+            ),
+        ]
+        .concat(),
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "eval",
+            "themes",
+            "--labels",
+            labels.to_str().unwrap(),
+            "--corpus",
+            corpus.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        ticai(&args, None)
+    };
+    let out = run(&["--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(r["items"], 4);
+    let theme = |t: &str| {
+        let c = &r["themes"][t];
+        (
+            c["true_hits"].as_u64().unwrap_or(0),
+            c["false_hits"].as_u64().unwrap_or(0),
+            c["misses"].as_u64().unwrap_or(0),
+        )
+    };
+    assert_eq!(theme("liquid-cooling"), (1, 0, 0));
+    assert_eq!(theme("memory-chips"), (1, 0, 0));
+    assert_eq!(theme("optical-interconnect"), (1, 0, 0));
+    assert_eq!(theme("low-altitude"), (0, 0, 1));
+    assert_eq!(theme("supernode").1, 1, "{}", r["themes"]);
+    // ai-compute, the parent of the tagged themes, counts as tagged
+    assert_eq!(theme("ai-compute").0, 2, "{}", r["themes"]);
+    assert!(
+        r["misses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["id"] == "3")
+    );
+    // the table names every core theme and the micro average
+    let out = run(&[]);
+    let table = stdout(&out);
+    assert!(
+        table.contains("core (micro)") && table.contains("low-altitude"),
+        "{table}"
+    );
+    // floors: the recall here is below 0.99
+    let out = run(&["--min-recall", "0.99"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("recall"), "{}", stderr(&out));
+    assert_eq!(run(&["--min-recall", "1.5"]).status.code(), Some(2));
+    assert_eq!(run(&["--split", "train"]).status.code(), Some(2));
+    // an item that is not in the corpus, a theme that is not in the lexicon
+    std::fs::write(&labels, label("ths", "9", "")).unwrap();
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("ths 9"), "{}", stderr(&out));
+    std::fs::write(&labels, label("ths", "1", "\"liquid\"")).unwrap();
+    let out = run(&[]);
+    assert!(
+        stderr(&out).contains("labels.jsonl:1") && stderr(&out).contains("\"liquid\""),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -572,3 +572,43 @@ fn one_pass_tags_equal_the_tagger_alone() {
     println!("one pass = tagger alone on {n} documents");
     assert!(n > 60_000, "{n}");
 }
+
+/// `ticai eval themes` over the hand labels of tests/eval (items of the
+/// shared corpus): every labelled item is found, and core precision and
+/// recall stay above the floor of the lexicon they were measured with
+/// (README "Theme precision and recall").
+#[test]
+fn eval_themes_over_the_labelled_items() {
+    let labels = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/eval/themes.labels.jsonl");
+    let corpus = shared().join("corpus");
+    let out = ticai(&[
+        "eval",
+        "themes",
+        "--labels",
+        labels.to_str().unwrap(),
+        "--corpus",
+        corpus.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(r["items"].as_u64().unwrap() >= 420, "{}", r["items"]);
+    let core = &r["core"];
+    let (tp, fp, miss) = (
+        core["true_hits"].as_f64().unwrap(),
+        core["false_hits"].as_f64().unwrap(),
+        core["misses"].as_f64().unwrap(),
+    );
+    let (p, rec) = (tp / (tp + fp), tp / (tp + miss));
+    println!(
+        "eval themes: core precision {p:.3}, recall {rec:.3} ({tp} hits, {fp} false, {miss} missed)"
+    );
+    assert!(
+        p >= 0.65 && rec >= 0.70,
+        "core precision {p:.3}, recall {rec:.3}"
+    );
+}

@@ -6,6 +6,7 @@ pub mod cmd;
 pub mod eval;
 pub mod eval_extract;
 pub mod eval_regional;
+pub mod eval_themes;
 pub mod input;
 /// The lexicon loading of the pipeline crate (kept here for old paths).
 pub use ticai_pipeline::lexicons;

@@ -6,6 +6,7 @@
 //! lock ([`lock`]), the check of a data directory ([`doctor`]).
 
 pub mod doctor;
+pub mod eval_themes;
 pub mod lexicons;
 pub mod lock;
 pub mod regional;
