@@ -174,7 +174,7 @@ impl Normalizer {
         let region = region.unwrap_or_else(|| detect(traditional, han, &text));
         if region == Region::Cn {
             if has_traditional {
-                text = self.convert_keeping_chars(&text);
+                text = self.convert_pieces(&text);
             }
             return Normalized {
                 map: OffsetMap::build(&text, &starts, n_chars),
@@ -240,6 +240,23 @@ impl Normalizer {
             han += usize::from(c as u32 >= 0x3400);
         }
         detect(traditional, han, original)
+    }
+
+    /// `t2s` over the pieces of mainland `text` that hold a traditional
+    /// character (pieces end after a newline or a 。, which no OpenCC phrase
+    /// contains): a long report that quotes 台積電 once is converted there,
+    /// not from end to end. A piece without a traditional character is
+    /// left alone, as a whole document without one is.
+    fn convert_pieces(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        for piece in text.split_inclusive(['\n', '。']) {
+            if piece.chars().any(|c| self.is_traditional(c)) {
+                out.push_str(&self.convert_keeping_chars(piece));
+            } else {
+                out.push_str(piece);
+            }
+        }
+        out
     }
 
     /// `t2s` over `text`, guaranteed to keep the character count (and so the
@@ -693,6 +710,18 @@ mod tests {
                     prop_assert_eq!(map.original_range(x, y), (start[x] as usize, end[y] as usize));
                 }
             }
+        }
+
+        /// Converting only the pieces with a traditional character gives
+        /// what converting the whole text gives.
+        #[test]
+        fn pieces_convert_as_the_whole(parts in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "伺服器", "記憶體", "核心", "資產", "乾隆", "著作", "干", "发", "髮", "后", "後",
+                "台灣", "臺", "里", "裡", "面", "麵", "\n", "。", "，", "AI", "英伟达", "輝達", "只", "隻",
+            ]), 0..30)) {
+            let s: String = parts.concat();
+            prop_assert_eq!(N.convert_pieces(&s), N.convert_keeping_chars(&s));
         }
 
         #[test]
