@@ -44,29 +44,7 @@ pub enum EvalCommand {
     /// labelled) against hand labels of items of the shared corpus
     /// (tests/eval/themes.labels.jsonl; tests/eval/GUIDE.md says how they
     /// were made), with the misses and false hits.
-    Themes {
-        /// The labels file.
-        #[arg(long, default_value = "tests/eval/themes.labels.jsonl")]
-        labels: PathBuf,
-        /// The corpus directory the labels' items are in.
-        #[arg(long, default_value = "../shared/corpus")]
-        corpus: PathBuf,
-        /// Which labels: dev, test or all.
-        #[arg(long, default_value = "all")]
-        split: String,
-        /// Print the report as JSON (every theme, every miss and false hit).
-        #[arg(long)]
-        json: bool,
-        /// Print up to N core misses and N core false hits.
-        #[arg(long, default_value_t = 10)]
-        show: usize,
-        /// Exit 1 when core precision is below this (0..1).
-        #[arg(long)]
-        min_precision: Option<f64>,
-        /// Exit 1 when core recall is below this (0..1).
-        #[arg(long)]
-        min_recall: Option<f64>,
-    },
+    Themes(crate::eval_themes::ThemesArgs),
     /// Company recall against the `stocks` tags of flash-news JSONL files.
     Companies {
         /// JSONL files with a `stocks` field.
@@ -139,28 +117,7 @@ pub fn run(cmd: EvalCommand, lexicon: Option<&Path>) -> Result<ExitCode> {
             articles,
             json,
         } => return crate::eval_extract::run(pages, articles, json),
-        EvalCommand::Themes {
-            labels,
-            corpus,
-            split,
-            json,
-            show,
-            min_precision,
-            min_recall,
-        } => {
-            return crate::eval_themes::run(
-                lexicon,
-                crate::eval_themes::ThemesArgs {
-                    labels,
-                    corpus,
-                    split,
-                    json,
-                    show,
-                    min_precision,
-                    min_recall,
-                },
-            );
-        }
+        EvalCommand::Themes(args) => return crate::eval_themes::run(lexicon, args),
         EvalCommand::Opencc { file, json, show } => {
             return crate::eval_regional::opencc(lexicon, &file, json, show);
         }

@@ -8,13 +8,28 @@ use std::process::ExitCode;
 use ticai_pipeline::eval_themes::{CORE_THEMES, Counts, evaluate, find_items, read_labels};
 use ticai_tag::Tagger;
 
+#[derive(Debug, clap::Args)]
 pub struct ThemesArgs {
+    /// The labels file.
+    #[arg(long, default_value = "tests/eval/themes.labels.jsonl")]
     pub labels: PathBuf,
+    /// The corpus directory the labels' items are in.
+    #[arg(long, default_value = "../shared/corpus")]
     pub corpus: PathBuf,
+    /// Which labels: dev, test or all.
+    #[arg(long, default_value = "all")]
     pub split: String,
+    /// Print the report as JSON (every theme, every miss and false hit).
+    #[arg(long)]
     pub json: bool,
+    /// Print up to N core misses and N core false hits.
+    #[arg(long, default_value_t = 10)]
     pub show: usize,
+    /// Exit 1 when core precision is below this (0..1).
+    #[arg(long)]
     pub min_precision: Option<f64>,
+    /// Exit 1 when core recall is below this (0..1).
+    #[arg(long)]
     pub min_recall: Option<f64>,
 }
 
@@ -41,13 +56,12 @@ pub fn run(lexicon: Option<&Path>, args: ThemesArgs) -> Result<ExitCode> {
     let mut labels = read_labels(&args.labels, &lex)?;
     labels.retain(|l| args.split == "all" || l.split == args.split);
     let reader = reader_of(InputFormat::Jsonl, false);
-    let docs = find_items(&labels, &args.corpus, &mut |file| {
-        let mut docs = Vec::new();
+    let docs = find_items(&labels, &args.corpus, &mut |file, keep| {
         let mut errors = Vec::new();
         reader.read_all(
             &[file.to_path_buf()],
             &mut |d| {
-                docs.push(d);
+                keep(d);
                 Ok(())
             },
             &mut |e| errors.push(e.to_string()),
@@ -55,7 +69,7 @@ pub fn run(lexicon: Option<&Path>, args: ThemesArgs) -> Result<ExitCode> {
         if let Some(e) = errors.first() {
             bail!("{e}");
         }
-        Ok(docs)
+        Ok(())
     })?;
     let report = evaluate(&lex, &tagger, &labels, &docs);
     if args.json {

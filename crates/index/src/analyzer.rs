@@ -123,8 +123,7 @@ impl ZhTokenizer {
 
     /// [`ZhTokenizer::tokens`], compact.
     pub fn token_list(&self, text: &str) -> TokenList {
-        let norm = self.tagger.normalizer().normalize_in(text, None);
-        self.list_of(text, norm)
+        self.list_in(text, None)
     }
 
     /// The ways a query may be meant: a query in traditional script is
@@ -155,7 +154,11 @@ impl ZhTokenizer {
 
     /// Tokens of `text` written in `region` (`None`: detected).
     pub fn tokens_in(&self, text: &str, region: Option<Region>) -> Vec<Token> {
-        self.tokens_of(text, self.tagger.normalizer().normalize_in(text, region))
+        self.list_in(text, region).to_tokens()
+    }
+
+    fn list_in(&self, text: &str, region: Option<Region>) -> TokenList {
+        self.list_of(text, self.tagger.normalizer().normalize_in(text, region))
     }
 
     /// Tokens of `text` given its normal form.

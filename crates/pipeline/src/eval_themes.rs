@@ -160,13 +160,17 @@ pub struct Report {
     pub false_hits: Vec<Disagreement>,
 }
 
-/// Finds the labelled items in the corpus files: `read` turns one file
-/// into its documents (the `ticai tag` JSONL reader, so ids and texts are
-/// those the tagger sees). Items not found are an error naming them.
+/// Reads one corpus file, handing each document to the sink.
+pub type CorpusReader<'a> = dyn FnMut(&Path, &mut dyn FnMut(Document)) -> Result<()> + 'a;
+
+/// Finds the labelled items in the corpus files: `read` hands each
+/// document of one file to its sink (the `ticai tag` JSONL reader, so ids
+/// and texts are those the tagger sees), which keeps the labelled ones
+/// only. Items not found are an error naming them.
 pub fn find_items(
     labels: &[Label],
     corpus: &Path,
-    read: &mut dyn FnMut(&Path) -> Result<Vec<Document>>,
+    read: &mut CorpusReader<'_>,
 ) -> Result<Vec<Document>> {
     let mut wanted: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for l in labels {
@@ -175,11 +179,11 @@ pub fn find_items(
     let mut found: HashMap<(String, String), Document> = HashMap::new();
     for (source, ids) in &wanted {
         let file = source_file(corpus, source).expect("sources checked when read");
-        for d in read(&file)? {
+        read(&file, &mut |d| {
             if ids.contains(d.id.as_str()) {
                 found.insert((source.to_string(), d.id.clone()), d);
             }
-        }
+        })?;
     }
     let mut out = Vec::with_capacity(labels.len());
     let mut missing = Vec::new();
