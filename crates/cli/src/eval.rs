@@ -158,13 +158,13 @@ pub fn run(cmd: EvalCommand, lexicon: Option<&Path>) -> Result<ExitCode> {
     }
     let total = sum(&reports);
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::json!({ "files": reports, "total": total })
-        );
+        )?;
     } else {
         for r in reports.iter().chain(std::iter::once(&total)) {
-            println!(
+            outln!(
                 "{}: {} documents, {} publisher tags, {} resolve to lexicon companies, {} mentioned in the text\n  recall on mentioned: {:.4} ({}/{})   recall on all: {:.4} ({}/{})   found but untagged: {}",
                 r.file,
                 r.documents,
@@ -178,7 +178,7 @@ pub fn run(cmd: EvalCommand, lexicon: Option<&Path>) -> Result<ExitCode> {
                 r.found_all,
                 r.references,
                 r.found_untagged
-            );
+            )?;
         }
     }
     if let Some(min) = min_recall

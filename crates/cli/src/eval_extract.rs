@@ -224,14 +224,14 @@ pub fn run(pages: Option<PathBuf>, articles: Option<PathBuf>, json: bool) -> Res
     let pages = pages.map(|d| evaluate_pages(&d, &seg)).transpose()?;
     let articles = articles.map(|f| evaluate_articles(&f, &seg)).transpose()?;
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::json!({ "pages": pages, "articles": articles })
-        );
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(r) = &pages {
-        println!(
+        outln!(
             "{}: {} pages, {} extracted, {} failed; mean text {:.0} chars; {} still contain a noise marker; {} with a date, {} with a title\n  agreement with GNE's output on {} pages: token F1 {:.3}; {:.1} MB of HTML at {:.1} MB/s",
             r.folder,
             r.pages,
@@ -245,13 +245,19 @@ pub fn run(pages: Option<PathBuf>, articles: Option<PathBuf>, json: bool) -> Res
             r.gne_f1,
             r.html_mb,
             r.mb_per_s
-        );
+        )?;
     }
     if let Some(r) = &articles {
-        println!(
+        outln!(
             "{}: {} items with summary_html, {} extracted, {} failed; token precision {:.3}, recall {:.3}, F1 {:.3} against the feed's text",
-            r.file, r.items, r.extracted, r.failed, r.precision, r.recall, r.f1
-        );
+            r.file,
+            r.items,
+            r.extracted,
+            r.failed,
+            r.precision,
+            r.recall,
+            r.f1
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

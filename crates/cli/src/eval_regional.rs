@@ -13,13 +13,13 @@ pub fn opencc(lexicon: Option<&Path>, file: &Path, json: bool, show: usize) -> R
     let normalizer = ticai_tag::normalizer_for(&lex)?;
     let scores = eval_opencc(&normalizer, &cases)?;
     if json {
-        println!("{}", serde_json::json!({ "file": file, "configs": scores }));
+        outln!("{}", serde_json::json!({ "file": file, "configs": scores }))?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{}: {} cases", file.display(), cases.len());
-    println!("config  ticai mode  ticai passes  OpenCC crate alone");
+    outln!("{}: {} cases", file.display(), cases.len())?;
+    outln!("config  ticai mode  ticai passes  OpenCC crate alone")?;
     for s in &scores {
-        println!(
+        outln!(
             "{:<7} {:<11} {:>5}/{:<6} {:>5}/{}",
             s.config,
             s.region.as_str(),
@@ -27,15 +27,18 @@ pub fn opencc(lexicon: Option<&Path>, file: &Path, json: bool, show: usize) -> R
             s.cases,
             s.opencc_passed,
             s.cases
-        );
+        )?;
     }
     for s in scores.iter().filter(|s| show > 0 && !s.failures.is_empty()) {
-        println!("\n{} failures (first {show}):", s.config);
+        outln!("\n{} failures (first {show}):", s.config)?;
         for f in s.failures.iter().take(show) {
-            println!(
+            outln!(
                 "  {}: {}\n    expected {}\n    got      {}",
-                f.id, f.input, f.expected, f.got
-            );
+                f.id,
+                f.input,
+                f.expected,
+                f.got
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -61,9 +64,9 @@ pub fn crossstrait(lexicon: Option<&Path>, args: PairsArgs) -> Result<ExitCode> 
     let scratch = tempfile::tempdir()?;
     let report = eval_pairs(lexicon, &pairs, scratch.path())?;
     if args.json {
-        println!("{}", serde_json::to_string(&report)?);
+        outln!("{}", serde_json::to_string(&report)?)?;
     } else {
-        println!(
+        outln!(
             "{}: {} pairs\n  same themes and companies: {}/{} ({:.1}%)\n  queries that find the other side: {}/{} ({:.1}%)",
             args.file.display(),
             report.pairs,
@@ -73,15 +76,19 @@ pub fn crossstrait(lexicon: Option<&Path>, args: PairsArgs) -> Result<ExitCode> 
             report.found,
             report.queries,
             100.0 * report.found_share()
-        );
+        )?;
         for d in &report.tag_differences {
-            println!(
+            outln!(
                 "  tags differ in {}: traditional {:?} {:?}, mainland {:?} {:?}",
-                d.id, d.trad.themes, d.trad.companies, d.cn.themes, d.cn.companies
-            );
+                d.id,
+                d.trad.themes,
+                d.trad.companies,
+                d.cn.themes,
+                d.cn.companies
+            )?;
         }
         for m in &report.missed_queries {
-            println!("  {:?} does not find {}", m.query, m.want);
+            outln!("  {:?} does not find {}", m.query, m.want)?;
         }
     }
     let mut failed = false;

@@ -60,3 +60,13 @@ pub fn write_table(out: &mut impl Write, doc: &TaggedDocument) -> io::Result<()>
     )?;
     writeln!(out)
 }
+
+/// `println!` that returns the write's `io::Result` instead of panicking,
+/// so that a closed pipe (`ticai ... | head`) ends the command quietly
+/// (`main` exits 0 on a broken pipe).
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}

@@ -198,13 +198,13 @@ fn import(dir: Option<&Path>, file: &Path) -> Result<ExitCode> {
         .iter()
         .filter(|c| c.source == CompanySource::Curated && c.industry.is_some())
         .count();
-    println!(
+    outln!(
         "imported {} listings into {} ({} rows skipped); {merged} curated companies completed by a listing; {} companies in all",
         listings.len(),
         target.display(),
         problems.len(),
         lex.companies.len()
-    );
+    )?;
     Ok(if problems.is_empty() {
         ExitCode::SUCCESS
     } else {

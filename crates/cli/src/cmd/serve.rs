@@ -43,7 +43,7 @@ pub fn run(args: ServeArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Resu
             .with_context(|| format!("cannot listen on {}", args.addr))?;
         let addr = listener.local_addr()?;
         // one line on stdout that scripts (and the tests) read for the port
-        println!("listening on http://{addr}/ (data dir {})", data.display());
+        outln!("listening on http://{addr}/ (data dir {})", data.display())?;
         use std::io::Write;
         std::io::stdout().flush()?;
         ticai_server::serve(listener, store, &options)

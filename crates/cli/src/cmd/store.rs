@@ -84,13 +84,13 @@ pub fn ingest(args: IngestArgs, data: Option<&Path>, lexicon: Option<&Path>) -> 
     }
     finish(writer)?;
     let secs = started.elapsed().as_secs_f64();
-    println!(
+    outln!(
         "ingested {ingested} documents ({:.1} MB of text, {:.1} MB/s) into {}; the index holds {} documents",
         bytes as f64 / 1e6,
         bytes as f64 / 1e6 / secs.max(1e-9),
         store.dir.display(),
         store.index.num_docs()?
-    );
+    )?;
     if failed > 0 {
         eprintln!(
             "ticai: {failed} problem(s) reading the inputs (above); everything else was ingested"
@@ -118,10 +118,12 @@ pub fn retag(args: RetagArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Re
     let data = data_dir(data)?;
     let store = Store::open(&data, lexicon)?;
     let r = store.retag(args.all, jobs(args.jobs), args.commit_every)?;
-    println!(
+    outln!(
         "re-tagged {} of {} documents with lexicon {}",
-        r.retagged, r.total, r.version
-    );
+        r.retagged,
+        r.total,
+        r.version
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
