@@ -488,6 +488,64 @@ fn segment_keeps_lexicon_words_whole() {
 }
 
 #[test]
+fn pure_play_companies_imply_themes_unless_turned_off() {
+    let line = r#"{"id":"m1","title":"江波龙拟扩产企业级SSD","text":"江波龙(301308)公告称拟投资建设新产线。"}"#;
+    let themes_of = |args: &[&str]| -> Vec<(String, Vec<(String, String)>)> {
+        let out = ticai(args, Some(line));
+        assert!(out.status.success(), "{}", stderr(&out));
+        let doc = &json_lines(&out)[0];
+        doc["themes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                let ev = t["evidence"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| {
+                        let reason = e["reason"].as_str().unwrap().to_string();
+                        (reason, e["text"].as_str().unwrap().to_string())
+                    })
+                    .collect();
+                (t["id"].as_str().unwrap().to_string(), ev)
+            })
+            .collect()
+    };
+    let on = themes_of(&["tag", "--format", "jsonl", "-"]);
+    let memory = on
+        .iter()
+        .find(|t| t.0 == "memory-chips")
+        .unwrap_or_else(|| panic!("{on:?}"));
+    // the title names the company; the body names it with its code; the
+    // title's 企业级SSD is a memory term of its own
+    assert!(
+        memory.1.contains(&("company".into(), "江波龙".into())),
+        "{memory:?}"
+    );
+    assert!(
+        memory
+            .1
+            .contains(&("company".into(), "江波龙(301308)".into())),
+        "{memory:?}"
+    );
+    assert!(
+        memory.1.contains(&("alias".into(), "企业级SSD".into())),
+        "{memory:?}"
+    );
+    let off = themes_of(&["tag", "--format", "jsonl", "--no-implied", "-"]);
+    let memory = off.iter().find(|t| t.0 == "memory-chips").unwrap();
+    assert!(memory.1.iter().all(|(r, _)| r != "company"), "{memory:?}");
+    // without the alias, nothing is left of the theme
+    let bare = r#"{"id":"m2","text":"江波龙(301308)公告称拟投资建设新产线。"}"#;
+    let out = ticai(&["tag", "--no-implied", "-"], Some(bare));
+    assert!(json_lines(&out)[0]["themes"].as_array().unwrap().is_empty());
+    let out = ticai(&["tag", "-"], Some(bare));
+    let ids = ids(&json_lines(&out)[0]["themes"], "id");
+    assert_eq!(ids, ["memory-chips"]);
+}
+
+#[test]
 fn broken_pipe_is_not_an_error() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ticai"))
         .current_dir(root())

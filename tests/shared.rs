@@ -607,8 +607,24 @@ fn eval_themes_over_the_labelled_items() {
     println!(
         "eval themes: core precision {p:.3}, recall {rec:.3} ({tp} hits, {fp} false, {miss} missed)"
     );
+    // measured 0.691 / 0.834 with company-implied themes (0.695 / 0.801 without)
     assert!(
-        p >= 0.65 && rec >= 0.70,
+        p >= 0.67 && rec >= 0.80,
         "core precision {p:.3}, recall {rec:.3}"
     );
+
+    // the table into a closed pipe (`ticai eval themes | head`) ends quietly
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ticai"))
+        .args(["eval", "themes", "--labels", labels.to_str().unwrap()])
+        .args(["--corpus", corpus.to_str().unwrap()])
+        .env_remove("TICAI_LEXICON")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && !err.contains("panicked"), "{err}");
 }

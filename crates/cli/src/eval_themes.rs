@@ -31,6 +31,9 @@ pub struct ThemesArgs {
     /// Exit 1 when core recall is below this (0..1).
     #[arg(long)]
     pub min_recall: Option<f64>,
+    /// Tag without company-implied themes (as `ticai tag --no-implied`).
+    #[arg(long)]
+    pub no_implied: bool,
 }
 
 pub fn run(lexicon: Option<&Path>, args: ThemesArgs) -> Result<ExitCode> {
@@ -52,7 +55,8 @@ pub fn run(lexicon: Option<&Path>, args: ThemesArgs) -> Result<ExitCode> {
         );
     }
     let lex = lexicons::load_valid(lexicon)?;
-    let tagger = Tagger::new(&lex)?;
+    let mut tagger = Tagger::new(&lex)?;
+    tagger.set_implied(!args.no_implied);
     let mut labels = read_labels(&args.labels, &lex)?;
     labels.retain(|l| args.split == "all" || l.split == args.split);
     let reader = reader_of(InputFormat::Jsonl, false);
@@ -73,10 +77,10 @@ pub fn run(lexicon: Option<&Path>, args: ThemesArgs) -> Result<ExitCode> {
     })?;
     let report = evaluate(&lex, &tagger, &labels, &docs);
     if args.json {
-        println!("{}", serde_json::to_string(&report)?);
+        outln!("{}", serde_json::to_string(&report)?)?;
     } else {
         let row = |name: &str, c: &Counts| {
-            println!(
+            outln!(
                 "{name:<24} {:>6.3} {:>6.3} {:>6.3} {:>5} {:>5} {:>5}",
                 c.precision(),
                 c.recall(),
@@ -86,29 +90,35 @@ pub fn run(lexicon: Option<&Path>, args: ThemesArgs) -> Result<ExitCode> {
                 c.misses
             )
         };
-        println!(
+        outln!(
             "{}: {} items (split {})",
             args.labels.display(),
             report.items,
             args.split
-        );
-        println!(
+        )?;
+        outln!(
             "{:<24} {:>6} {:>6} {:>6} {:>5} {:>5} {:>5}",
-            "theme", "P", "R", "F1", "hit", "false", "miss"
-        );
+            "theme",
+            "P",
+            "R",
+            "F1",
+            "hit",
+            "false",
+            "miss"
+        )?;
         for t in CORE_THEMES {
-            row(t, report.themes.get(t).unwrap_or(&Counts::default()));
+            row(t, report.themes.get(t).unwrap_or(&Counts::default()))?;
         }
-        row("core (micro)", &report.core);
+        row("core (micro)", &report.core)?;
         let other: Vec<_> = report
             .themes
             .iter()
             .filter(|(t, _)| !CORE_THEMES.contains(&t.as_str()))
             .collect();
         if !other.is_empty() {
-            println!("other themes:");
+            outln!("other themes:")?;
             for (t, c) in other {
-                row(t, c);
+                row(t, c)?;
             }
         }
         let core = |t: &str| CORE_THEMES.contains(&t);
@@ -118,19 +128,19 @@ pub fn run(lexicon: Option<&Path>, args: ThemesArgs) -> Result<ExitCode> {
         ] {
             let list: Vec<_> = list.iter().filter(|d| core(&d.theme)).collect();
             if args.show > 0 && !list.is_empty() {
-                println!(
+                outln!(
                     "\ncore {what} ({} in all; first {}):",
                     list.len(),
                     args.show
-                );
+                )?;
                 for d in list.iter().take(args.show) {
-                    println!(
+                    outln!(
                         "  {:<20} {} {}  {}",
                         d.theme,
                         d.source,
                         d.id,
                         d.title.as_deref().unwrap_or("")
-                    );
+                    )?;
                 }
             }
         }

@@ -118,6 +118,7 @@ pub fn check_terms(lex: &Lexicon, normalize: impl Fn(&str) -> String) -> Vec<Iss
             }
         }
     }
+    check_patterns(lex, &key, &mut push);
     for t in &lex.themes {
         let terms: Vec<String> = t.aliases.iter().map(|(a, _)| key(a)).collect();
         for (phrase, loc) in &t.exclude {
@@ -140,6 +141,74 @@ pub fn check_terms(lex: &Lexicon, normalize: impl Fn(&str) -> String) -> Vec<Iss
     issues
 }
 
+/// Patterns must be written in normal form, and a term that a pattern
+/// matches whole is redundant in its own theme (a warning) and a collision
+/// in another theme (an error) or a company (a warning, as for terms).
+fn check_patterns(
+    lex: &Lexicon,
+    key: &dyn Fn(&str) -> String,
+    push: &mut dyn FnMut(Severity, &Location, String),
+) {
+    for (i, t) in lex.themes.iter().enumerate() {
+        for (src, loc) in &t.patterns {
+            let Ok(pattern) = crate::Pattern::new(src) else {
+                continue; // reported when the file was read
+            };
+            if key(src) != src.to_lowercase() {
+                push(
+                    Severity::Error,
+                    loc,
+                    format!(
+                        "theme {:?}: pattern {src:?} is not in normal form (write it as {:?}: simplified script, half-width)",
+                        t.id,
+                        key(src)
+                    ),
+                );
+            }
+            let owners = lex
+                .themes
+                .iter()
+                .enumerate()
+                .map(|(j, o)| (Owner::Theme(j), &o.aliases))
+                .chain(
+                    lex.companies
+                        .iter()
+                        .enumerate()
+                        .map(|(j, c)| (Owner::Company(j), &c.aliases)),
+                );
+            for (owner, aliases) in owners {
+                for (term, term_loc) in aliases {
+                    if !pattern.whole.is_match(&key(term)) {
+                        continue;
+                    }
+                    let (severity, what) = match owner {
+                        Owner::Theme(j) if j == i => (
+                            Severity::Warning,
+                            "is redundant: the pattern matches it".to_string(),
+                        ),
+                        Owner::Theme(j) => (
+                            Severity::Error,
+                            format!("is a term of theme {:?} at {term_loc}", lex.themes[j].id),
+                        ),
+                        Owner::Company(j) => (
+                            Severity::Warning,
+                            format!("names company {:?} at {term_loc}", lex.companies[j].name),
+                        ),
+                    };
+                    push(
+                        severity,
+                        loc,
+                        format!(
+                            "theme {:?}: pattern {src:?} matches {term:?}, which {what}",
+                            t.id
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
 fn owner_is_curated(lex: &Lexicon, owner: Owner) -> bool {
     match owner {
         Owner::Theme(_) => true,
@@ -160,7 +229,7 @@ mod tests {
             },
             SourceFile {
                 path: "companies/curated.tsv".into(),
-                text: format!("{}\n{companies}", crate::company::CURATED_HEADER),
+                text: format!("{}\n{companies}", crate::company::CURATED_HEADER_V1),
             },
         ])
     }
@@ -204,6 +273,45 @@ mod tests {
         assert!(!has("exclude phrase \"超节点服务\""), "{msgs:#?}");
         // theme vs curated company: a reviewed double meaning, not reported
         assert!(!has("term \"超節點\" is also used by"), "{msgs:#?}");
+    }
+
+    #[test]
+    fn patterns_against_terms() {
+        let themes = format!(
+            "{T}\n[[theme]]\nid = \"m\"\nname_zh = \"存储\"\nname_en = \"M\"\naliases = [\"HBM4\"]\npatterns = ['HBM\\d[A-Z]?', 'SUPERPOD\\d?', '光模組\\d']\ndescription = \"d\"\n"
+        );
+        let l = lex(&themes, "海力士\t\t\t\tHBM3E\t\t\n");
+        assert!(l.issues.is_empty(), "{:?}", l.issues);
+        let norm = |s: &str| s.replace('組', "组");
+        let msgs: Vec<String> = check_terms(&l, norm)
+            .iter()
+            .map(|i| i.to_string())
+            .collect();
+        let has = |s: &str| msgs.iter().any(|m| m.contains(s));
+        assert!(
+            has(
+                "warning: theme \"m\": pattern \"HBM\\\\d[A-Z]?\" matches \"HBM4\", which is redundant"
+            ),
+            "{msgs:#?}"
+        );
+        assert!(
+            has(
+                "error: theme \"m\": pattern \"SUPERPOD\\\\d?\" matches \"SuperPod\", which is a term of theme \"a\" at themes/a.toml:5"
+            ),
+            "{msgs:#?}"
+        );
+        assert!(
+            has(
+                "warning: theme \"m\": pattern \"HBM\\\\d[A-Z]?\" matches \"HBM3E\", which names company \"海力士\""
+            ),
+            "{msgs:#?}"
+        );
+        assert!(
+            has(
+                "error: theme \"m\": pattern \"光模組\\\\d\" is not in normal form (write it as \"光模组\\\\d\""
+            ),
+            "{msgs:#?}"
+        );
     }
 
     #[test]

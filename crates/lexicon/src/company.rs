@@ -22,13 +22,21 @@ pub struct Company {
     /// A name that is also a common word (太阳能, 机器人): it counts only
     /// when a stock code follows it.
     pub strict: bool,
+    /// Themes the company is a pure play of (`themes` column): an article
+    /// naming it counts for them (evidence reason `company`). Theme ids,
+    /// checked against the themes when the lexicon loads.
+    pub themes: Vec<String>,
     pub industry: Option<String>,
     pub source: CompanySource,
     pub location: Location,
 }
 
-/// The header `companies/*.tsv` files must start with.
-pub const CURATED_HEADER: &str = "name\tname_en\texchange\tcode\taliases\tflags\tnote";
+/// The header `companies/*.tsv` files start with.
+pub const CURATED_HEADER: &str = "name\tname_en\texchange\tcode\taliases\tflags\tthemes\tnote";
+
+/// The header before the `themes` column existed: still read, with no
+/// implied themes.
+pub const CURATED_HEADER_V1: &str = "name\tname_en\texchange\tcode\taliases\tflags\tnote";
 
 /// Checks a code against its exchange and returns it in canonical form
 /// (HK codes zero-padded to 5 digits, US tickers upper-case).
@@ -77,39 +85,46 @@ pub(crate) fn parse_curated(
     out: &mut Vec<Company>,
     issues: &mut Vec<Issue>,
 ) {
-    let mut header_seen = false;
+    let mut columns = None;
     for (i, raw) in text.lines().enumerate() {
         let line = i + 1;
         let row = raw.trim_end_matches('\r');
         if row.trim().is_empty() || row.starts_with('#') {
             continue;
         }
-        if !header_seen {
-            header_seen = true;
-            if row != CURATED_HEADER {
-                issues.push(issue(
-                    Severity::Error,
-                    path,
-                    line,
-                    format!("expected the header line {CURATED_HEADER:?}"),
-                ));
-                return;
-            }
+        let Some(width) = columns else {
+            columns = match row {
+                CURATED_HEADER => Some(8),
+                CURATED_HEADER_V1 => Some(7),
+                _ => {
+                    issues.push(issue(
+                        Severity::Error,
+                        path,
+                        line,
+                        format!("expected the header line {CURATED_HEADER:?}"),
+                    ));
+                    return;
+                }
+            };
             continue;
-        }
+        };
         let cols: Vec<&str> = row.split('\t').map(str::trim).collect();
-        if cols.len() != 7 {
+        if cols.len() != width {
             issues.push(issue(
                 Severity::Error,
                 path,
                 line,
-                format!("expected 7 tab-separated columns, found {}", cols.len()),
+                format!(
+                    "expected {width} tab-separated columns, found {}",
+                    cols.len()
+                ),
             ));
             continue;
         }
         let err = |msg: String| issue(Severity::Error, path, line, msg);
         let (name, name_en, exchange, code, aliases, flags) =
             (cols[0], cols[1], cols[2], cols[3], cols[4], cols[5]);
+        let themes = if width == 8 { cols[6] } else { "" };
         if name.is_empty() {
             issues.push(err("empty company name".into()));
             continue;
@@ -149,6 +164,20 @@ pub(crate) fn parse_curated(
             file: path.to_string(),
             line,
         };
+        let mut implied: Vec<String> = Vec::new();
+        for t in themes.split('|').map(str::trim) {
+            if t.is_empty() {
+                if !themes.is_empty() {
+                    issues.push(err(format!(
+                        "{name}: empty theme id (check for a doubled or trailing '|')"
+                    )));
+                }
+            } else if implied.iter().any(|x| x == t) {
+                issues.push(err(format!("{name}: theme {t:?} listed twice")));
+            } else {
+                implied.push(t.to_string());
+            }
+        }
         let mut terms = vec![(name.to_string(), location.clone())];
         if !aliases.is_empty() {
             for a in aliases.split('|') {
@@ -169,10 +198,30 @@ pub(crate) fn parse_curated(
             code,
             aliases: terms,
             strict,
+            themes: implied,
             industry: None,
             source: CompanySource::Curated,
             location,
         });
+    }
+}
+
+/// Implied themes that name no theme of the lexicon.
+pub(crate) fn validate_themes(
+    companies: &[Company],
+    themes: &[crate::Theme],
+    issues: &mut Vec<Issue>,
+) {
+    for c in companies {
+        for t in &c.themes {
+            if !themes.iter().any(|th| th.id == *t) {
+                issues.push(Issue {
+                    severity: Severity::Error,
+                    location: c.location.clone(),
+                    message: format!("{}: unknown theme {t:?} in the themes column", c.name),
+                });
+            }
+        }
     }
 }
 
@@ -219,7 +268,7 @@ mod tests {
     #[test]
     fn parses_rows() {
         let (cs, issues) = parse(
-            "英伟达\tNVIDIA\tUS\tnvda\tNVIDIA|輝達\t\tGPU\n腾讯\tTencent\tHK\t700\t腾讯控股\t\t\n机器人\t\tSZ\t300024\t\tstrict\t\n",
+            "英伟达\tNVIDIA\tUS\tnvda\tNVIDIA|輝達\t\tgpu\tGPU\n腾讯\tTencent\tHK\t700\t腾讯控股\t\t\t\n机器人\t\tSZ\t300024\t\tstrict\t\t\n",
         );
         assert!(issues.is_empty(), "{issues:?}");
         assert_eq!(cs[0].code.as_deref(), Some("NVDA"));
@@ -227,18 +276,68 @@ mod tests {
         assert_eq!(cs[0].aliases[2].1.line, 3);
         assert_eq!(cs[1].code.as_deref(), Some("00700"));
         assert!(cs[2].strict);
+        assert_eq!(cs[0].themes, ["gpu"]);
+        assert!(cs[1].themes.is_empty());
+    }
+
+    #[test]
+    fn reads_the_header_without_themes() {
+        let text = format!("{CURATED_HEADER_V1}\n江波龙\t\tSZ\t301308\t\t\tmemory\n");
+        let mut out = Vec::new();
+        let mut issues = Vec::new();
+        parse_curated("c.tsv", &text, &mut out, &mut issues);
+        assert!(issues.is_empty(), "{issues:?}");
+        assert!(out[0].themes.is_empty());
+        // a row of the new width under the old header is refused
+        parse_curated(
+            "c.tsv",
+            &format!("{CURATED_HEADER_V1}\nx\t\t\t\t\t\tmemory-chips\t\n"),
+            &mut out,
+            &mut issues,
+        );
+        assert!(
+            issues[0]
+                .message
+                .contains("expected 7 tab-separated columns, found 8"),
+            "{issues:?}"
+        );
+    }
+
+    #[test]
+    fn themes_column_is_checked() {
+        let (cs, issues) = parse("江波龙\t\tSZ\t301308\t\t\tmemory-chips||memory-chips\t\n");
+        let msgs: Vec<String> = issues.iter().map(|i| i.to_string()).collect();
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("c.tsv:3: error: 江波龙: empty theme id")),
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("theme \"memory-chips\" listed twice")),
+            "{msgs:#?}"
+        );
+        assert_eq!(cs[0].themes, ["memory-chips"]);
+        let mut issues = Vec::new();
+        validate_themes(&cs, &[], &mut issues);
+        assert!(
+            issues[0]
+                .to_string()
+                .starts_with("c.tsv:3: error: 江波龙: unknown theme \"memory-chips\""),
+            "{issues:?}"
+        );
     }
 
     #[test]
     fn reports_bad_rows_with_lines() {
         let (cs, issues) = parse(
-            "a\t\tSH\t300308\t\t\t\nb\t\tXX\t1\t\t\t\nc\tonly three\n \t\t\t\t\t\tnote\nd\t\t\t\tx||y\tfancy\t\nd\t\t\t\t\t\t\n",
+            "a\t\tSH\t300308\t\t\t\t\nb\t\tXX\t1\t\t\t\t\nc\tonly three\n \t\t\t\t\t\t\tnote\nd\t\t\t\tx||y\tfancy\t\t\nd\t\t\t\t\t\t\t\n",
         );
         let msgs: Vec<String> = issues.iter().map(|i| i.to_string()).collect();
         let expect = [
             "c.tsv:3: error: code 300308 belongs to SZ, not SH",
             "c.tsv:4: error: unknown exchange \"XX\"",
-            "c.tsv:5: error: expected 7 tab-separated columns, found 2",
+            "c.tsv:5: error: expected 8 tab-separated columns, found 2",
             "c.tsv:6: error: empty company name",
             "c.tsv:7: error: d: empty alias",
             "c.tsv:7: error: unknown flag \"fancy\"",

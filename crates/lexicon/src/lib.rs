@@ -19,12 +19,14 @@
 mod check;
 mod company;
 mod listings;
+mod pattern;
 mod theme;
 mod vocabulary;
 
 pub use check::check_terms;
-pub use company::{Company, CompanySource, validate_code};
+pub use company::{CURATED_HEADER, Company, CompanySource, validate_code};
 pub use listings::{Listing, merge_listings, read_listing_csv, write_listings_tsv};
+pub use pattern::{MAX_ANCHORS, Pattern};
 pub use theme::Theme;
 pub use vocabulary::{CrossStrait, check_cross_strait};
 
@@ -172,6 +174,7 @@ impl Lexicon {
         lex.version = format!("{:012x}", hash.finish() & 0xffff_ffff_ffff);
         theme::validate(&lex.themes, &mut lex.issues);
         company::validate(&lex.companies, &mut lex.issues);
+        company::validate_themes(&lex.companies, &lex.themes, &mut lex.issues);
         merge_listings(&mut lex.companies, listings);
         lex
     }

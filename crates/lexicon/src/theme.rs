@@ -17,6 +17,8 @@ pub struct Theme {
     pub aliases: Vec<(String, Location)>,
     /// How many leading `aliases` come from `name_zh`.
     pub names: usize,
+    /// Terms written as patterns (`HBM\d[A-Z]?`, see [`crate::Pattern`]).
+    pub patterns: Vec<(String, Location)>,
     /// Phrases in which a match of this theme does not count.
     pub exclude: Vec<(String, Location)>,
     pub description: String,
@@ -40,6 +42,8 @@ struct RawTheme {
     parent: Option<String>,
     #[serde(default)]
     aliases: Vec<Spanned<String>>,
+    #[serde(default)]
+    patterns: Vec<Spanned<String>>,
     #[serde(default)]
     exclude: Vec<Spanned<String>>,
     description: String,
@@ -103,6 +107,11 @@ pub(crate) fn parse_file(path: &str, text: &str, out: &mut Vec<Theme>, issues: &
                 .filter(|p| !p.is_empty()),
             aliases,
             names,
+            patterns: t
+                .patterns
+                .iter()
+                .map(|p| (p.get_ref().trim().to_string(), loc(p)))
+                .collect(),
             exclude: t
                 .exclude
                 .iter()
@@ -153,9 +162,14 @@ pub(crate) fn validate(themes: &[Theme], issues: &mut Vec<Issue>) {
                 err(&t.location, format!("theme {:?}: {field} is empty", t.id));
             }
         }
-        for (term, loc) in t.aliases.iter().chain(&t.exclude) {
+        for (term, loc) in t.aliases.iter().chain(&t.exclude).chain(&t.patterns) {
             if term.is_empty() {
                 err(loc, format!("theme {:?}: empty term", t.id));
+            }
+        }
+        for (src, loc) in t.patterns.iter().filter(|(p, _)| !p.is_empty()) {
+            if let Err(e) = crate::Pattern::new(src) {
+                err(loc, format!("theme {:?}: {e}", t.id));
             }
         }
     }
@@ -254,6 +268,27 @@ mod tests {
             "{msgs:#?}"
         );
         assert!(has("unknown parent \"nope\""), "{msgs:#?}");
+    }
+
+    #[test]
+    fn patterns_are_read_and_checked_with_lines() {
+        let (themes, issues) = parse(
+            "[[theme]]\nid = \"m\"\nname_zh = \"存储\"\nname_en = \"M\"\npatterns = [\n  'HBM\\d[A-Z]?',\n  '\\d+G',\n  'DDR(\\d',\n]\ndescription = \"d\"\n",
+        );
+        assert_eq!(themes[0].patterns.len(), 3);
+        assert_eq!(themes[0].patterns[0].0, "HBM\\d[A-Z]?");
+        let msgs: Vec<String> = issues.iter().map(|i| i.to_string()).collect();
+        assert_eq!(msgs.len(), 2, "{msgs:#?}");
+        assert!(
+            msgs[0].starts_with(
+                "t.toml:7: error: theme \"m\": pattern \"\\\\d+G\" must begin with fixed text"
+            ),
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs[1].starts_with("t.toml:8: error: theme \"m\": pattern \"DDR(\\\\d\" is not a valid regular expression"),
+            "{msgs:#?}"
+        );
     }
 
     #[test]

@@ -175,6 +175,12 @@ pub enum Reason {
     Alias,
     /// A stock code (alone, or following a name the lexicon does not know).
     Code,
+    /// A theme implied by a company that is a pure play of it (the
+    /// lexicon's `themes` column): the span is the company mention's.
+    Company,
+    /// A theme's pattern (`HBM\d[A-Z]?`): the term is the pattern as the
+    /// lexicon writes it.
+    Pattern,
 }
 
 /// Which field of the document a span points into.

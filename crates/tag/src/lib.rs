@@ -38,10 +38,11 @@ mod codes;
 pub use codes::{CodeHit, CodeScanner};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
-use ticai_lexicon::{CompanySource, Lexicon};
+use ticai_lexicon::{CompanySource, Lexicon, Pattern};
 use ticai_model::{
     CompanyHit, Document, Evidence, Exchange, Field, Reason, TaggedDocument, ThemeHit,
 };
@@ -82,6 +83,8 @@ struct CompanyMeta {
     code: Option<String>,
     exchange: Option<Exchange>,
     strict: bool,
+    /// Themes the company is a pure play of (indexes into `themes`).
+    implies: Vec<u32>,
 }
 
 /// Who a mention is about.
@@ -105,6 +108,8 @@ struct RawMention {
     reason: Reason,
     /// A stock code follows the name and is part of the span.
     with_code: bool,
+    /// For a theme implied by a company (reason `company`): the company.
+    implied_by: Option<u32>,
 }
 
 /// How companies are told apart when counting.
@@ -134,8 +139,14 @@ pub struct Tagger {
     normalizer: Normalizer,
     segmenter: Segmenter,
     terms_ac: AhoCorasick,
-    /// Targets of each automaton pattern.
+    /// Targets of each automaton pattern, then of each theme pattern
+    /// (index `regex_base + r` for `regexes[r]`).
     targets: Vec<Vec<Target>>,
+    /// Theme patterns, anchored at the start of the haystack.
+    regexes: Vec<regex::Regex>,
+    /// For each automaton pattern, the theme patterns it anchors.
+    anchored: Vec<Vec<u32>>,
+    regex_base: usize,
     exclude_ac: Option<AhoCorasick>,
     exclude_targets: Vec<Vec<Entity>>,
     terms: Vec<String>,
@@ -144,6 +155,8 @@ pub struct Tagger {
     by_code: HashMap<(Exchange, String), u32>,
     codes: CodeScanner,
     lexicon_version: String,
+    /// Whether companies imply the themes they are pure plays of.
+    implied: bool,
 }
 
 /// Priority of a company term when two companies share it: curated entries
@@ -262,10 +275,44 @@ impl Tagger {
                 code: c.code.clone(),
                 exchange: c.exchange,
                 strict: c.strict,
+                implies: c
+                    .themes
+                    .iter()
+                    .filter_map(|id| lexicon.themes.iter().position(|t| t.id == *id))
+                    .map(|i| i as u32)
+                    .collect(),
             });
         }
+        // theme patterns: their anchors join the automaton
+        let mut regexes = Vec::new();
+        let mut regex_targets = Vec::new();
+        let mut anchored: Vec<Vec<u32>> = Vec::new();
+        for (i, t) in lexicon.themes.iter().enumerate() {
+            for (src, _) in &t.patterns {
+                // an invalid pattern is a lexicon error, reported on load
+                let Ok(p) = Pattern::new(src) else { continue };
+                let r = regexes.len() as u32;
+                regexes.push(p.at_start);
+                terms.push(src.clone());
+                regex_targets.push(vec![Target {
+                    entity: Entity::Theme(i as u32),
+                    reason: Reason::Pattern,
+                    term: (terms.len() - 1) as u32,
+                }]);
+                for a in p.anchors {
+                    let idx = *pattern_of.entry(a.clone()).or_insert_with(|| {
+                        patterns.push(a);
+                        targets.push(Vec::new());
+                        patterns.len() - 1
+                    });
+                    anchored.resize(patterns.len(), Vec::new());
+                    anchored[idx].push(r);
+                }
+            }
+        }
+        anchored.resize(patterns.len(), Vec::new());
         // a term shared by companies goes to the highest-priority ones only
-        let targets: Vec<Vec<Target>> = targets
+        let mut targets: Vec<Vec<Target>> = targets
             .into_iter()
             .map(|list| {
                 let best = list
@@ -279,6 +326,8 @@ impl Tagger {
                     .collect()
             })
             .collect();
+        let regex_base = targets.len();
+        targets.extend(regex_targets);
         let segmenter = Segmenter::new(
             patterns
                 .iter()
@@ -314,6 +363,9 @@ impl Tagger {
             segmenter,
             terms_ac,
             targets,
+            regexes,
+            anchored,
+            regex_base,
             exclude_ac,
             exclude_targets,
             terms,
@@ -322,7 +374,17 @@ impl Tagger {
             by_code,
             codes: CodeScanner::new(),
             lexicon_version: lexicon.version.clone(),
+            implied: true,
         })
+    }
+
+    /// Turns company-implied themes on (the default) or off: with them, a
+    /// mention of a company that the lexicon lists as a pure play of a
+    /// theme (its `themes` column) also counts for the theme, with reason
+    /// [`Reason::Company`] on the company's span.
+    pub fn set_implied(&mut self, on: bool) -> &mut Self {
+        self.implied = on;
+        self
     }
 
     pub fn normalizer(&self) -> &Normalizer {
@@ -342,9 +404,9 @@ impl Tagger {
         &self.lexicon_version
     }
 
-    /// Number of distinct normalized terms in the automaton.
+    /// Number of distinct normalized terms and theme patterns.
     pub fn pattern_count(&self) -> usize {
-        self.targets.len()
+        self.targets.iter().filter(|t| !t.is_empty()).count()
     }
 
     /// Tags one document, with every evidence span.
@@ -420,16 +482,22 @@ impl Tagger {
         {
             fields.push((Field::Title, t, title));
         }
+        let mut found = Vec::with_capacity(fields.len());
         for (field, original, analyzed) in fields {
-            let fresh;
             let (norm, mut seg) = match analyzed {
-                Some(a) => (&a.norm, SegCache::full(&a.cuts)),
-                None => {
-                    fresh = self.normalizer.normalize_in(original, doc.region);
-                    (&fresh, SegCache::default())
-                }
+                Some(a) => (Cow::Borrowed(&a.norm), SegCache::full(&a.cuts)),
+                None => (
+                    Cow::Owned(self.normalizer.normalize_in(original, doc.region)),
+                    SegCache::default(),
+                ),
             };
             let mentions = self.find(&norm.text, &mut seg, work);
+            found.push((field, original, norm, mentions));
+        }
+        if self.implied {
+            keep_central_implied(doc, &mut found);
+        }
+        for (field, original, norm, mentions) in found {
             if mentions.is_empty() {
                 continue;
             }
@@ -535,13 +603,32 @@ impl Tagger {
         // 1. every valid occurrence of every term
         let mut cands: Vec<(Range<usize>, usize)> = Vec::new();
         for m in self.terms_ac.find_overlapping_iter(text) {
-            let span = m.range();
-            if self.start_ok(text, span.start, seg) && self.end_ok(text, span.end, seg) {
-                cands.push((span, m.pattern().as_usize()));
+            let (span, pat) = (m.range(), m.pattern().as_usize());
+            if !self.targets[pat].is_empty()
+                && self.start_ok(text, span.start, seg)
+                && self.end_ok(text, span.end, seg)
+            {
+                cands.push((span.clone(), pat));
+            }
+            // theme patterns run where one of their anchors begins
+            for &r in &self.anchored[pat] {
+                let Some(found) = self.regexes[r as usize].find(&text[span.start..]) else {
+                    continue;
+                };
+                let end = span.start + found.end();
+                if self.start_ok(text, span.start, seg) && self.end_ok(text, end, seg) {
+                    cands.push((span.start..end, self.regex_base + r as usize));
+                }
             }
         }
-        // 2. leftmost-longest among them
-        cands.sort_by(|a, b| a.0.start.cmp(&b.0.start).then(b.0.end.cmp(&a.0.end)));
+        // 2. leftmost-longest among them (a pattern reached from two of
+        // its anchors at one place counts once)
+        cands.sort_by(|a, b| {
+            (a.0.start.cmp(&b.0.start))
+                .then(b.0.end.cmp(&a.0.end))
+                .then(a.1.cmp(&b.1))
+        });
+        cands.dedup();
         let excluded = Exclusions::new(self.exclusions(text));
         let mut out: Vec<RawMention> = Vec::new();
         let mut last_end = 0;
@@ -561,6 +648,7 @@ impl Tagger {
                     term: self.terms[t.term as usize].clone(),
                     reason: t.reason,
                     with_code: false,
+                    implied_by: None,
                 });
             }
             if any {
@@ -579,6 +667,25 @@ impl Tagger {
             }
             _ => true,
         });
+        // 5. the themes pure-play companies imply, on the company's span
+        if self.implied {
+            let mut implied = Vec::new();
+            for m in &out {
+                let Who::Known(Entity::Company(i)) = m.who else {
+                    continue;
+                };
+                let company = &self.companies[i as usize];
+                implied.extend(company.implies.iter().map(|&t| RawMention {
+                    who: Who::Known(Entity::Theme(t)),
+                    span: m.span.clone(),
+                    term: company.name.clone(),
+                    reason: Reason::Company,
+                    with_code: m.with_code,
+                    implied_by: Some(i),
+                }));
+            }
+            out.extend(implied);
+        }
         out.sort_by_key(|m| m.span.start);
         work.blocks += seg.blocks.len();
         work.segmented_bytes += seg.blocks.iter().map(|(r, _)| r.len()).sum::<usize>();
@@ -654,6 +761,7 @@ impl Tagger {
                         term: format!("{}.{}", hit.code, hit.exchange),
                         reason: Reason::Code,
                         with_code: true,
+                        implied_by: None,
                     })
                 }
                 (None, None) => {
@@ -679,6 +787,7 @@ impl Tagger {
                         term: format!("{}.{}", hit.code, hit.exchange),
                         reason: Reason::Code,
                         with_code: true,
+                        implied_by: None,
                     });
                 }
             }
@@ -748,6 +857,52 @@ impl Tagger {
             });
         }
         true
+    }
+}
+
+/// The most companies an item may name for each of them to be a subject
+/// of it: beyond, the item is a list (a market wrap, a digest, a table of
+/// top movers) and its companies imply no theme unless named in the title.
+pub const MAX_SUBJECT_COMPANIES: usize = 3;
+
+/// One field's mentions, before they become evidence.
+type FieldMentions<'a> = (
+    Field,
+    &'a str,
+    Cow<'a, ticai_text::Normalized>,
+    Vec<RawMention>,
+);
+
+/// Drops the themes implied by companies that are not a subject of the
+/// item: a company is a subject when it is named in the title, or when the
+/// item names at most [`MAX_SUBJECT_COMPANIES`] companies.
+fn keep_central_implied(doc: &Document, found: &mut [FieldMentions<'_>]) {
+    let mut named: Vec<&Who> = Vec::new();
+    let mut in_title: Vec<u32> = Vec::new();
+    for (field, _, norm, mentions) in found.iter() {
+        for m in mentions {
+            if !matches!(m.who, Who::Known(Entity::Company(_)) | Who::Unlisted { .. }) {
+                continue;
+            }
+            if !named.contains(&&m.who) {
+                named.push(&m.who);
+            }
+            let (start, end) = norm.map.original_range(m.span.start, m.span.end);
+            let titled = *field == Field::Title
+                || doc
+                    .title_span
+                    .is_some_and(|(ts, te)| start >= ts && end <= te);
+            if let (true, Who::Known(Entity::Company(i))) = (titled, &m.who) {
+                in_title.push(*i);
+            }
+        }
+    }
+    let list = named.len() > MAX_SUBJECT_COMPANIES;
+    if !list {
+        return;
+    }
+    for (_, _, _, mentions) in found.iter_mut() {
+        mentions.retain(|m| m.implied_by.is_none_or(|c| in_title.contains(&c)));
     }
 }
 

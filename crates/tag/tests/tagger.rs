@@ -54,6 +54,7 @@ id = "ai-server"
 name_zh = "AI服务器"
 name_en = "AI servers"
 aliases = ["伺服器", "服务器"]
+patterns = ['GB\d00', 'HBM\d[A-Z]?']
 description = "d"
 "#;
 
@@ -121,13 +122,30 @@ fn mentions(text: &str) -> Vec<(String, String, Reason)> {
     rows.into_iter().map(|(_, a, b, c)| (a, b, c)).collect()
 }
 
-use Reason::{Alias, Code, Name};
+use Reason::{Alias, Code, Name, Pattern};
 
 #[test]
 fn table() {
     // (text, expected mentions: entity, original span text, reason)
     type Row<'a> = (&'a str, &'a [(&'a str, &'a str, Reason)]);
     let rows: &[Row] = &[
+        // patterns: versioned names, with the boundaries of any term
+        (
+            "GB300机柜与ＨＢＭ３Ｅ出货，HBM4量产",
+            &[
+                ("ai-server", "GB300", Pattern),
+                ("ai-server", "ＨＢＭ３Ｅ", Pattern),
+                ("ai-server", "HBM4", Pattern),
+            ],
+        ),
+        ("GB3000与XGB200与HBM", &[]),
+        (
+            "GB200服务器",
+            &[
+                ("ai-server", "GB200", Pattern),
+                ("ai-server", "服务器", Alias),
+            ],
+        ),
         (
             "超节点迈入万卡集群时代",
             &[
@@ -306,6 +324,7 @@ proptest! {
                 Just("cpo".to_string()), Just("(688256)".to_string()), Just("sz300308".to_string()),
                 Just("寒武纪".to_string()), Just("\u{200b}".to_string()), Just("。".to_string()),
                 Just("（３００３０８）".to_string()), Just("AI".to_string()), Just("太阳能".to_string()),
+                Just("GB200".to_string()), Just("ｈｂｍ3".to_string()), Just("E".to_string()),
                 "\\PC{0,6}",
                 "[\u{4e00}-\u{4e2f}a-zA-Z0-9 ，。()]{0,8}",
             ],
@@ -327,6 +346,16 @@ proptest! {
                     let code = e.term.split('.').next().unwrap().to_lowercase();
                     prop_assert!(norm.contains(&code), "{:?} lacks {:?}", norm, code);
                 }
+                Reason::Pattern => prop_assert!(
+                    ticai_lexicon::Pattern::new(&e.term).unwrap().whole.is_match(&norm),
+                    "{:?} does not match {:?}", norm, e.term
+                ),
+                // the span of a mention of the company named by the term
+                Reason::Company => prop_assert!(
+                    out.companies.iter().any(|c| c.name == e.term
+                        && c.evidence.iter().any(|ce| (ce.start, ce.end) == (e.start, e.end))),
+                    "{:?} implied without its company", e
+                ),
             }
             prop_assert!(e.sentence.contains(orig.trim()) || e.sentence.contains('…'));
         }
@@ -416,4 +445,126 @@ fn max_evidence_keeps_the_first_spans_and_exact_counts() {
         ..Default::default()
     };
     assert_eq!(TAGGER.tag_with(&short, Some(3)), TAGGER.tag(&short));
+}
+
+/// The tagger of a lexicon whose curated companies name the themes they
+/// are pure plays of.
+fn implied_tagger(implied: bool) -> Tagger {
+    let curated = "name\tname_en\texchange\tcode\taliases\tflags\tthemes\tnote
+中际旭创\tInnolight\tSZ\t300308\t旭创\t\toptical-interconnect\t
+寒武纪\tCambricon\tSH\t688256\t\t\tasic|ai\t
+太阳能\t\tSZ\t000591\t\tstrict\tai\t
+英伟达\tNVIDIA\tUS\tNVDA\t\t\t\t
+";
+    let lex = Lexicon::from_files(&[
+        SourceFile {
+            path: "themes/t.toml".into(),
+            text: THEMES.into(),
+        },
+        SourceFile {
+            path: "companies/curated.tsv".into(),
+            text: curated.into(),
+        },
+        SourceFile {
+            path: "companies/listings.tsv".into(),
+            text: LISTINGS.into(),
+        },
+    ]);
+    assert!(lex.issues.is_empty(), "{:?}", lex.issues);
+    let mut tagger = Tagger::new(&lex).unwrap();
+    tagger.set_implied(implied);
+    tagger
+}
+
+#[test]
+fn pure_play_companies_imply_their_themes() {
+    let tagger = implied_tagger(true);
+    // (id, mentions, evidence as (term, text, reason, start, end), in_title)
+    type Ev = (String, String, Reason, usize, usize);
+    let themes = |title: Option<&str>, text: &str| -> Vec<(String, usize, Vec<Ev>, bool)> {
+        let out = tagger.tag(&Document {
+            id: "d".into(),
+            title: title.map(str::to_string),
+            text: text.into(),
+            ..Default::default()
+        });
+        out.themes
+            .iter()
+            .map(|t| {
+                let ev = t
+                    .evidence
+                    .iter()
+                    .map(|e| (e.term.clone(), e.text.clone(), e.reason, e.start, e.end))
+                    .collect();
+                (t.id.clone(), t.mentions, ev, t.in_title)
+            })
+            .collect()
+    };
+    // the company's span, its code included, with the company's name as term
+    assert_eq!(
+        themes(None, "中际旭创(300308)拟扩产"),
+        [(
+            "optical-interconnect".to_string(),
+            1,
+            vec![(
+                "中际旭创".to_string(),
+                "中际旭创(300308)".to_string(),
+                Reason::Company,
+                0,
+                12
+            )],
+            false
+        )]
+    );
+    // an alias, a bare code, and the theme's own word: one mention each
+    let t = themes(Some("旭创扩产"), "光模块订单饱满。300308.SZ收涨");
+    assert_eq!(t.len(), 1, "{t:?}");
+    let (id, mentions, ev, in_title) = &t[0];
+    assert_eq!(
+        (id.as_str(), *mentions, *in_title),
+        ("optical-interconnect", 3, true)
+    );
+    let reasons: Vec<(&str, Reason)> = ev.iter().map(|e| (e.1.as_str(), e.2)).collect();
+    assert!(reasons.contains(&("光模块", Reason::Name)), "{reasons:?}");
+    assert!(
+        reasons.contains(&("300308.SZ", Reason::Company)),
+        "{reasons:?}"
+    );
+    assert!(reasons.contains(&("旭创", Reason::Company)), "{reasons:?}");
+    // several themes from one company, sorted like every theme list
+    let ids: Vec<String> = themes(None, "寒武纪发布新品")
+        .into_iter()
+        .map(|t| t.0)
+        .collect();
+    assert_eq!(ids, ["ai", "asic"]);
+    // a strict name that does not count as the company implies nothing
+    assert!(themes(None, "太阳能发电量增长").is_empty());
+    let ids: Vec<String> = themes(None, "太阳能(000591)公告")
+        .into_iter()
+        .map(|t| t.0)
+        .collect();
+    assert_eq!(ids, ["ai"]);
+    // a company without themes implies none
+    assert!(themes(None, "英伟达财报").is_empty());
+    // in a list of more than MAX_SUBJECT_COMPANIES companies (a market
+    // wrap), a company implies its themes only when the title names it
+    assert_eq!(ticai_tag::MAX_SUBJECT_COMPANIES, 3);
+    let wrap = "涨幅居前：中际旭创、寒武纪、英伟达、太阳能(000591)。";
+    assert!(themes(None, wrap).is_empty(), "{:?}", themes(None, wrap));
+    let ids: Vec<String> = themes(Some("寒武纪领涨"), wrap)
+        .into_iter()
+        .map(|t| t.0)
+        .collect();
+    assert_eq!(ids, ["ai", "asic"]);
+    let three = "涨幅居前：中际旭创、寒武纪、英伟达。";
+    let ids: Vec<String> = themes(None, three).into_iter().map(|t| t.0).collect();
+    assert_eq!(ids, ["ai", "asic", "optical-interconnect"]);
+    // off: the companies are still found, the themes are not implied
+    let off = implied_tagger(false).tag(&Document {
+        id: "d".into(),
+        text: "中际旭创(300308)拟扩产".into(),
+        ..Default::default()
+    });
+    assert!(off.themes.is_empty(), "{:?}", off.themes);
+    assert_eq!(off.companies.len(), 1);
 }

@@ -35,6 +35,11 @@ pub struct TagArgs {
     /// sentence.
     #[arg(long, value_name = "N")]
     pub max_evidence: Option<usize>,
+    /// Do not count a theme for an article only because it names a
+    /// company that is a pure play of it (the lexicon's `themes` column;
+    /// evidence reason `company`).
+    #[arg(long)]
+    pub no_implied: bool,
     /// Files, directories or `-` for standard input (the default).
     pub paths: Vec<PathBuf>,
 }
@@ -44,7 +49,8 @@ const BATCH: usize = 1024;
 pub fn run(args: TagArgs, lexicon: Option<&Path>) -> Result<ExitCode> {
     let reader = args.input.reader()?;
     let lex = lexicons::load_valid(lexicon)?;
-    let tagger = Tagger::new(&lex)?;
+    let mut tagger = Tagger::new(&lex)?;
+    tagger.set_implied(!args.no_implied);
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
