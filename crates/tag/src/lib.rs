@@ -395,6 +395,51 @@ impl Tagger {
         &self.segmenter
     }
 
+    /// Whether `word`, already normalized, is a term of the lexicon (a
+    /// theme's name or alias, a company's name or alias) or is matched
+    /// whole by a theme pattern (HBM4E by `HBM\d[A-Z]?`). ASCII letters
+    /// compare case-insensitively, as in matching.
+    pub fn is_term(&self, word: &str) -> bool {
+        !word.is_empty()
+            && self.terms_ac.find_overlapping_iter(word).any(|m| {
+                let pat = m.pattern().as_usize();
+                m.start() == 0
+                    && ((m.end() == word.len() && !self.targets[pat].is_empty())
+                        || self.anchored[pat].iter().any(|&r| {
+                            self.regexes[r as usize]
+                                .find(word)
+                                .is_some_and(|f| f.end() == word.len())
+                        }))
+            })
+    }
+
+    /// The mentions the tagger finds in one analyzed text (exclusions and
+    /// leftmost-longest applied; company-implied themes when they are on,
+    /// without the rule for lists of companies, which needs the whole
+    /// item), with byte ranges in `analyzed.norm.text`: for tools that
+    /// work on the normalized text, such as lexicon curation. Companies
+    /// the lexicon does not know (a name before a valid code) are left out.
+    pub fn mentions<'t>(&'t self, analyzed: &Analyzed) -> Vec<Mention<'t>> {
+        let mut seg = SegCache::full(&analyzed.cuts);
+        self.find(&analyzed.norm.text, &mut seg, &mut Work::default())
+            .into_iter()
+            .filter_map(|m| {
+                let named = match m.who {
+                    Who::Known(Entity::Theme(i)) => Named::Theme(&self.themes[i as usize].id),
+                    Who::Known(Entity::Company(i)) => {
+                        Named::Company(&self.companies[i as usize].name)
+                    }
+                    Who::Unlisted { .. } => return None,
+                };
+                Some(Mention {
+                    named,
+                    span: m.span,
+                    reason: m.reason,
+                })
+            })
+            .collect()
+    }
+
     /// The lexicon's theme ids.
     pub fn theme_ids(&self) -> impl Iterator<Item = &str> {
         self.themes.iter().map(|t| t.id.as_str())
@@ -940,6 +985,24 @@ pub struct Work {
     pub probes: usize,
     /// Characters scanned to cut evidence sentences.
     pub sentence_chars: usize,
+}
+
+/// What a mention found by [`Tagger::mentions`] names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Named<'t> {
+    /// A theme, by id.
+    Theme(&'t str),
+    /// A company of the lexicon, by canonical name.
+    Company(&'t str),
+}
+
+/// One mention in a normalized text ([`Tagger::mentions`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mention<'t> {
+    pub named: Named<'t>,
+    /// Byte range in the normalized text.
+    pub span: Range<usize>,
+    pub reason: Reason,
 }
 
 /// A text normalized and cut into jieba tokens ([`Tagger::analyze`]).

@@ -568,3 +568,53 @@ fn pure_play_companies_imply_their_themes() {
     assert!(off.themes.is_empty(), "{:?}", off.themes);
     assert_eq!(off.companies.len(), 1);
 }
+
+#[test]
+fn is_term_knows_terms_names_and_pattern_matches() {
+    for w in [
+        "超节点",
+        "superpod",
+        "中际旭创",
+        "旭创",
+        "贵州茅台",
+        "GB300",
+        "hbm4e",
+    ] {
+        assert!(TAGGER.is_term(w), "{w}");
+    }
+    // a term's piece or extension, a pattern's prefix or overlong match
+    for w in [
+        "",
+        "超节",
+        "超节点板块",
+        "GB",
+        "GB3000",
+        "HBM",
+        "XGB200",
+        "茅台酒",
+    ] {
+        assert!(!TAGGER.is_term(w), "{w}");
+    }
+}
+
+#[test]
+fn mentions_point_into_the_normalized_text() {
+    use ticai_tag::Named;
+    // full-width, traditional and Taiwan usage (輝達 is 英伟达): the ranges
+    // are the normalized text's
+    let a = TAGGER.analyze("輝達推出ＧＢ３００超節點，中际旭创(300308)跟进", None);
+    let got: Vec<(Named, &str, Reason)> = TAGGER
+        .mentions(&a)
+        .iter()
+        .map(|m| (m.named, &a.norm.text[m.span.clone()], m.reason))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Named::Company("英伟达"), "英伟达", Reason::Name),
+            (Named::Theme("ai-server"), "GB300", Reason::Pattern),
+            (Named::Theme("supernode"), "超节点", Reason::Name),
+            (Named::Company("中际旭创"), "中际旭创(300308)", Reason::Name),
+        ]
+    );
+}
