@@ -65,7 +65,11 @@ pub enum Command {
     Serve(cmd::serve::ServeArgs),
     /// Index the bundled sample corpus into a fresh data dir and search it.
     Demo(cmd::store::DemoArgs),
-    /// Check, list and import lexicons.
+    /// Emerging terms that no lexicon has: new words of the recent window
+    /// (cohesion and branching entropy) ranked by their rise against a
+    /// baseline, with counts per day, companies and examples.
+    Discover(cmd::curate::DiscoverArgs),
+    /// Check, list and import lexicons; suggest aliases for a theme.
     #[command(subcommand)]
     Lexicon(cmd::lexicon::LexiconCommand),
     /// Print the normalized text of documents segmented into words.
@@ -98,7 +102,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tag(args) => cmd::tag::run(args, lexicon),
         Command::Extract(args) => cmd::extract::run(args),
         Command::Inspect(args) => cmd::inspect::run(args),
-        Command::Lexicon(c) => cmd::lexicon::run(c, lexicon),
+        Command::Lexicon(c) => cmd::lexicon::run(c, data, lexicon),
+        Command::Discover(args) => cmd::curate::discover(args, data, lexicon),
         Command::Segment(args) => cmd::segment::run(args, lexicon),
         Command::Eval(c) => crate::eval::run(c, lexicon),
     }

@@ -5,6 +5,7 @@
 //! daily run with exports, alerts and its report ([`run::run`]), the run
 //! lock ([`lock`]), the check of a data directory ([`doctor`]).
 
+pub mod curate;
 pub mod doctor;
 pub mod eval_themes;
 pub mod lexicons;

@@ -38,10 +38,15 @@ pub enum LexiconCommand {
         /// The CSV file.
         file: PathBuf,
     },
+    /// Candidate aliases for a theme: words and n-grams that co-occur with
+    /// its mentions far more than chance (Dunning's log-likelihood over
+    /// sentences) and are no term yet, with counts and example sentences.
+    Suggest(crate::cmd::curate::SuggestArgs),
 }
 
-pub fn run(cmd: LexiconCommand, dir: Option<&Path>) -> Result<ExitCode> {
+pub fn run(cmd: LexiconCommand, data: Option<&Path>, dir: Option<&Path>) -> Result<ExitCode> {
     match cmd {
+        LexiconCommand::Suggest(args) => crate::cmd::curate::suggest(args, data, dir),
         LexiconCommand::Check { format } => check(dir, format),
         LexiconCommand::Themes { format } => themes(dir, format),
         LexiconCommand::ImportListings { file } => import(dir, &file),

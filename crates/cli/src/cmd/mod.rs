@@ -1,5 +1,6 @@
 //! One module per `ticai` command.
 
+pub mod curate;
 pub mod extract;
 pub mod fetch;
 pub mod inspect;
