@@ -1390,3 +1390,91 @@ fn eval_themes_scores_labels_against_the_corpus() {
         stderr(&out)
     );
 }
+
+#[test]
+fn import_listings_completes_names_cut_after_a_display_prefix() {
+    let dir = scratch("import_prefixed");
+    std::fs::create_dir_all(dir.join("themes")).unwrap();
+    std::fs::create_dir_all(dir.join("companies")).unwrap();
+    std::fs::write(
+        dir.join("themes/t.toml"),
+        "[[theme]]\nid = \"t\"\nname_zh = \"液冷\"\nname_en = \"T\"\ndescription = \"d\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("companies/curated.tsv"),
+        "name\tname_en\texchange\tcode\taliases\tflags\tnote\n公牛集团\tBull\tSH\t603195\t\t\t\n",
+    )
+    .unwrap();
+    let csv = dir.join("stock_basic.csv");
+    std::fs::write(
+        &csv,
+        "ts_code,symbol,name\n\
+         600367.SH,600367,XD红星发\n\
+         603195.SH,603195,XD公牛集\n\
+         601566.SH,601566,XD九牧王\n\
+         920021.BJ,920021,XD流金科\n\
+         688795.SH,688795,N摩尔-U\n\
+         000100.SZ,000100,TCL科技\n",
+    )
+    .unwrap();
+    let names = dir.join("names.csv");
+    std::fs::write(
+        &names,
+        "code,name\n600367,红星发展\n601566,九牧王\n688795,摩尔线程\n201872,不是股票\n",
+    )
+    .unwrap();
+    let lexicon = dir.to_str().unwrap();
+    let out = ticai(
+        &[
+            "--lexicon",
+            lexicon,
+            "lexicon",
+            "import-listings",
+            csv.to_str().unwrap(),
+            "--names",
+            names.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("5 names after a display prefix: 3 completed, 1 left as they are"),
+        "{}",
+        stdout(&out)
+    );
+    // the one no fuller name completes is named; the --names row that is
+    // no A-share listing is reported, not fatal
+    assert!(
+        stderr(&out).contains(
+            "920021 XD流金科: the display prefix XD is dropped and 流金科 may be cut short"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("1 row(s) not used"),
+        "{}",
+        stderr(&out)
+    );
+    let tsv = std::fs::read_to_string(dir.join("companies/listings.tsv")).unwrap();
+    for row in [
+        "600367\tSH\t红星发展\t",
+        "603195\tSH\t公牛集团\t",
+        "601566\tSH\t九牧王\t",
+        "920021\tBJ\t流金科\t",
+        "688795\tSH\t摩尔线程\t",
+        "000100\tSZ\tTCL科技\t",
+    ] {
+        assert!(tsv.contains(row), "{row} in {tsv}");
+    }
+    // the completed name is what text writes
+    let out = ticai(
+        &["--lexicon", lexicon, "tag"],
+        Some("红星发展公告：拟投资碳酸锶项目。"),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let d = &json_lines(&out)[0];
+    assert_eq!(d["companies"][0]["name"], "红星发展", "{d}");
+    assert_eq!(d["companies"][0]["code"], "600367", "{d}");
+}

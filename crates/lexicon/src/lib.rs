@@ -25,7 +25,9 @@ mod vocabulary;
 
 pub use check::check_terms;
 pub use company::{CURATED_HEADER, Company, CompanySource, validate_code};
-pub use listings::{Listing, merge_listings, read_listing_csv, write_listings_tsv};
+pub use listings::{
+    Completion, Listing, complete_names, merge_listings, read_listing_csv, write_listings_tsv,
+};
 pub use pattern::{MAX_ANCHORS, Pattern};
 pub use theme::Theme;
 pub use vocabulary::{CrossStrait, check_cross_strait};

@@ -12,6 +12,12 @@ pub struct Listing {
     pub name: String,
     pub industry: String,
     pub list_date: String,
+    /// The display prefix the source put before the 简称 and that `name`
+    /// no longer has (`XD` in XD红星发: ex-dividend; XR, DR, N and C for
+    /// a new listing's first days). Such a 简称 is cut to four characters
+    /// with the prefix, so `name` may be truncated: [`complete_names`]
+    /// completes it from fuller names.
+    pub display_prefix: Option<String>,
     pub location: Location,
 }
 
@@ -20,6 +26,30 @@ const TSV_HEADER: &str = "code\texchange\tname\tindustry\tlist_date";
 /// A 简称 as text writes it: full-width ASCII folded (万科Ａ -> 万科A) and
 /// the STAR/ChiNext status suffix dropped (摩尔线程-U -> 摩尔线程).
 fn clean_name(s: &str) -> String {
+    split_prefix(s).1
+}
+
+/// The display prefixes of listing sources, longest first.
+const DISPLAY_PREFIXES: [&str; 5] = ["XD", "XR", "DR", "N", "C"];
+
+/// A 简称 without its display prefix (see [`Listing::display_prefix`]),
+/// and the prefix: one of [`DISPLAY_PREFIXES`] directly followed by a
+/// Chinese character, leaving at least two characters (NBA or CCTV are
+/// no prefix, nor is the ST of *ST立航).
+fn split_prefix(s: &str) -> (Option<String>, String) {
+    let name = clean_suffix(s);
+    for p in DISPLAY_PREFIXES {
+        if let Some(rest) = name.strip_prefix(p)
+            && rest.chars().next().is_some_and(|c| !c.is_ascii())
+            && rest.chars().count() >= 2
+        {
+            return (Some(p.to_string()), rest.to_string());
+        }
+    }
+    (None, name)
+}
+
+fn clean_suffix(s: &str) -> String {
     let folded = fold_width(s);
     match folded.rsplit_once('-') {
         Some((base, suffix))
@@ -98,7 +128,7 @@ pub fn read_listing_csv(path: &Path) -> Result<(Vec<Listing>, Vec<Issue>), crate
                 continue;
             }
         };
-        let nm = clean_name(get(Some(name)));
+        let (display_prefix, nm) = split_prefix(get(Some(name)));
         if nm.is_empty() {
             issues.push(issue(
                 Severity::Error,
@@ -114,6 +144,7 @@ pub fn read_listing_csv(path: &Path) -> Result<(Vec<Listing>, Vec<Issue>), crate
             name: nm,
             industry: get(industry).to_string(),
             list_date: get(list_date).to_string(),
+            display_prefix,
             location: Location {
                 file: file.clone(),
                 line,
@@ -121,6 +152,55 @@ pub fn read_listing_csv(path: &Path) -> Result<(Vec<Listing>, Vec<Issue>), crate
         });
     }
     Ok((out, issues))
+}
+
+/// What [`complete_names`] did with a listing that had a display prefix.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Completion {
+    /// `name` was completed to the fuller name of the same code.
+    Completed {
+        code: String,
+        from: String,
+        to: String,
+    },
+    /// No fuller name of the code starts with `name`: it is kept, and may be
+    /// truncated.
+    Unsure {
+        code: String,
+        name: String,
+        prefix: String,
+    },
+}
+
+/// Completes the names of listings that had a display prefix (XD红星发 ->
+/// 红星发 -> 红星发展) from `full` (code -> name, e.g. the curated list's
+/// names and another listing file), taking a fuller name only when it
+/// begins with the cut one, or equals it. Returns what it did for each
+/// prefixed listing, in order.
+pub fn complete_names(listings: &mut [Listing], full: &HashMap<String, String>) -> Vec<Completion> {
+    let mut out = Vec::new();
+    for l in listings.iter_mut() {
+        let Some(prefix) = l.display_prefix.clone() else {
+            continue;
+        };
+        match full.get(&l.code).map(|n| clean_name(n)) {
+            Some(f) if f == l.name => {}
+            Some(f) if f.starts_with(&l.name) => {
+                out.push(Completion::Completed {
+                    code: l.code.clone(),
+                    from: l.name.clone(),
+                    to: f.clone(),
+                });
+                l.name = f;
+            }
+            _ => out.push(Completion::Unsure {
+                code: l.code.clone(),
+                name: l.name.clone(),
+                prefix,
+            }),
+        }
+    }
+    out
 }
 
 /// Code and exchange from `300308.SZ`, or from a bare 6-digit symbol.
@@ -207,6 +287,7 @@ pub(crate) fn parse_tsv(path: &str, text: &str, out: &mut Vec<Listing>, issues: 
                 name: clean_name(cols[2]),
                 industry: cols[3].trim().to_string(),
                 list_date: cols[4].trim().to_string(),
+                display_prefix: None,
                 location: Location {
                     file: path.to_string(),
                     line,
@@ -309,6 +390,7 @@ mod tests {
             name: name.into(),
             industry: "通信设备".into(),
             list_date: "20120410".into(),
+            display_prefix: None,
             location: Location {
                 file: "l.tsv".into(),
                 line: 3,
@@ -353,6 +435,75 @@ mod tests {
         assert_eq!(clean_name("九号公司-WD"), "九号公司");
         assert_eq!(clean_name("*ST立航"), "*ST立航");
         assert_eq!(clean_name("A-B-C"), "A-B");
+        // display prefixes: ex-dividend/rights, new listings
+        let rows = [
+            ("XD红星发", Some("XD"), "红星发"),
+            ("XR国投", Some("XR"), "国投"),
+            ("DR诺唯赞", Some("DR"), "诺唯赞"),
+            ("N摩尔", Some("N"), "摩尔"),
+            ("C摩尔-U", Some("C"), "摩尔"),
+            ("XD九牧王", Some("XD"), "九牧王"),
+            ("TCL科技", None, "TCL科技"),
+            ("NBA", None, "NBA"),
+            ("N科", None, "N科"),
+            ("*ST立航", None, "*ST立航"),
+            ("中国中免", None, "中国中免"),
+        ];
+        for (raw, prefix, name) in rows {
+            let got = split_prefix(raw);
+            assert_eq!((got.0.as_deref(), got.1.as_str()), (prefix, name), "{raw}");
+        }
+    }
+
+    #[test]
+    fn prefixed_names_are_completed_from_fuller_names() {
+        let mut rows = vec![
+            listing("600367", Exchange::SH, "红星发"),
+            listing("601566", Exchange::SH, "九牧王"),
+            listing("603195", Exchange::SH, "公牛集"),
+            listing("603866", Exchange::SH, "桃李面"),
+            listing("600000", Exchange::SH, "浦发银行"),
+        ];
+        for r in &mut rows[..4] {
+            r.display_prefix = Some("XD".into());
+        }
+        let full: HashMap<String, String> = [
+            ("600367", "红星发展"),
+            ("601566", "九牧王"),
+            ("603195", "公牛集团"),
+            ("603866", "桃李食品"),
+            ("600000", "浦发"),
+        ]
+        .into_iter()
+        .map(|(c, n)| (c.to_string(), n.to_string()))
+        .collect();
+        let done = complete_names(&mut rows, &full);
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        // a fuller name must begin with the cut one; unprefixed rows stay
+        assert_eq!(
+            names,
+            ["红星发展", "九牧王", "公牛集团", "桃李面", "浦发银行"]
+        );
+        assert_eq!(
+            done,
+            [
+                Completion::Completed {
+                    code: "600367".into(),
+                    from: "红星发".into(),
+                    to: "红星发展".into()
+                },
+                Completion::Completed {
+                    code: "603195".into(),
+                    from: "公牛集".into(),
+                    to: "公牛集团".into()
+                },
+                Completion::Unsure {
+                    code: "603866".into(),
+                    name: "桃李面".into(),
+                    prefix: "XD".into()
+                },
+            ]
+        );
     }
 
     #[test]

@@ -2,12 +2,13 @@ use crate::lexicons;
 use anyhow::{Context, Result, bail};
 use clap::{Subcommand, ValueEnum};
 use serde_json::json;
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use ticai_lexicon::{
-    CompanySource, Issue, Severity, check_cross_strait, check_terms, read_listing_csv,
-    write_listings_tsv,
+    CompanySource, Completion, Issue, Severity, check_cross_strait, check_terms, complete_names,
+    read_listing_csv, write_listings_tsv,
 };
 use ticai_text::{Normalizer, Region};
 
@@ -37,6 +38,12 @@ pub enum LexiconCommand {
     ImportListings {
         /// The CSV file.
         file: PathBuf,
+        /// A CSV with full names by code (columns code or ts_code, and
+        /// name), to complete names the listing source cut after a display
+        /// prefix (XD红星发 -> 红星发展); the curated list's names are used
+        /// too. Repeatable.
+        #[arg(long, value_name = "CSV")]
+        names: Vec<PathBuf>,
     },
     /// Candidate aliases for a theme: words and n-grams that co-occur with
     /// its mentions far more than chance (Dunning's log-likelihood over
@@ -49,7 +56,7 @@ pub fn run(cmd: LexiconCommand, data: Option<&Path>, dir: Option<&Path>) -> Resu
         LexiconCommand::Suggest(args) => crate::cmd::curate::suggest(args, data, dir),
         LexiconCommand::Check { format } => check(dir, format),
         LexiconCommand::Themes { format } => themes(dir, format),
-        LexiconCommand::ImportListings { file } => import(dir, &file),
+        LexiconCommand::ImportListings { file, names } => import(dir, &file, &names),
     }
 }
 
@@ -168,7 +175,7 @@ fn themes(dir: Option<&Path>, format: ReportFormat) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn import(dir: Option<&Path>, file: &Path) -> Result<ExitCode> {
+fn import(dir: Option<&Path>, file: &Path, names: &[PathBuf]) -> Result<ExitCode> {
     let dir = dir.map_or_else(|| PathBuf::from("lexicons"), Path::to_path_buf);
     let companies = dir.join("companies");
     if !companies.is_dir() {
@@ -177,12 +184,50 @@ fn import(dir: Option<&Path>, file: &Path) -> Result<ExitCode> {
             dir.display()
         );
     }
-    let (listings, problems) = read_listing_csv(file)?;
+    let (mut listings, problems) = read_listing_csv(file)?;
     for p in &problems {
         eprintln!("ticai: {p}");
     }
     if listings.is_empty() {
         bail!("{}: no usable rows", file.display());
+    }
+    // fuller names by code: the curated list's, then the --names files'
+    let mut full: HashMap<String, String> = HashMap::new();
+    for n in names {
+        let (rows, issues) = read_listing_csv(n)?;
+        if let Some(i) = issues.first() {
+            // rows that are no A-share listing cannot complete one
+            eprintln!(
+                "ticai: --names {}: {} row(s) not used, the first: {i}",
+                n.display(),
+                issues.len()
+            );
+        }
+        full.extend(rows.into_iter().map(|r| (r.code, r.name)));
+    }
+    if let Ok(old) = ticai_lexicon::Lexicon::load(&dir) {
+        for c in old.companies {
+            if c.source == CompanySource::Curated
+                && let Some(code) = c.code
+            {
+                full.insert(code, c.name);
+            }
+        }
+    }
+    let prefixed = listings
+        .iter()
+        .filter(|l| l.display_prefix.is_some())
+        .count();
+    let completions = complete_names(&mut listings, &full);
+    let mut unsure = 0usize;
+    for c in &completions {
+        if let Completion::Unsure { code, name, prefix } = c {
+            unsure += 1;
+            eprintln!(
+                "ticai: warning: {}: {code} {prefix}{name}: the display prefix {prefix} is dropped and {name} may be cut short; no fuller name of {code} (pass --names FILE)",
+                file.display()
+            );
+        }
     }
     let name = file
         .file_name()
@@ -204,10 +249,11 @@ fn import(dir: Option<&Path>, file: &Path) -> Result<ExitCode> {
         .filter(|c| c.source == CompanySource::Curated && c.industry.is_some())
         .count();
     outln!(
-        "imported {} listings into {} ({} rows skipped); {merged} curated companies completed by a listing; {} companies in all",
+        "imported {} listings into {} ({} rows skipped; {prefixed} names after a display prefix: {} completed, {unsure} left as they are); {merged} curated companies completed by a listing; {} companies in all",
         listings.len(),
         target.display(),
         problems.len(),
+        completions.len() - unsure,
         lex.companies.len()
     )?;
     Ok(if problems.is_empty() {
