@@ -702,16 +702,9 @@ impl Tagger {
         }
         // 3. stock codes, merged with the name right before them
         self.link_codes(text, &mut out, work);
-        // 4. strict names need a code, which step 3 attached
-        out.retain(|m| match m.who {
-            Who::Known(Entity::Company(i)) => {
-                !self.companies[i as usize].strict
-                    || m.with_code
-                    || m.reason == Reason::Code
-                    || is_announcement_subject(text, &m.span)
-            }
-            _ => true,
-        });
+        // 4. strict names need a code, which step 3 attached, an
+        // announcement headline, or a place in an enumeration of companies
+        self.keep_strict_in_context(text, &mut out);
         // 5. the themes pure-play companies imply, on the company's span
         if self.implied {
             let mut implied = Vec::new();
@@ -953,6 +946,83 @@ fn keep_central_implied(doc: &Document, found: &mut [FieldMentions<'_>]) {
 
 /// Words that follow a company name inside one jieba token (微软公司).
 const COMPANY_SUFFIXES: [&str; 6] = ["公司", "集团", "股份", "控股", "有限公司", "集團"];
+
+impl Tagger {
+    /// Drops the mentions of strict (common-word) names that nothing makes
+    /// a company: a code after them, an announcement headline they open, or
+    /// a neighbour in an enumeration (秋乐种业、康农种业、北大荒、神农种业):
+    /// an item next to a company across a 、 is a company too, transitively.
+    fn keep_strict_in_context(&self, text: &str, out: &mut Vec<RawMention>) {
+        let strict = |m: &RawMention| match m.who {
+            Who::Known(Entity::Company(i)) => {
+                self.companies[i as usize].strict
+                    && !m.with_code
+                    && m.reason != Reason::Code
+                    && !is_announcement_subject(text, &m.span)
+            }
+            _ => false,
+        };
+        let mut keep: Vec<bool> = out.iter().map(|m| !strict(m)).collect();
+        if keep.iter().all(|&k| k) {
+            return;
+        }
+        let is_company = |m: &RawMention| !matches!(m.who, Who::Known(Entity::Theme(_)));
+        // accepted companies by their first and one-past-last byte
+        let mut by_start: HashMap<usize, usize> = HashMap::new();
+        let mut by_end: HashMap<usize, usize> = HashMap::new();
+        for (i, m) in out.iter().enumerate() {
+            if keep[i] && is_company(m) {
+                by_start.insert(m.span.start, i);
+                by_end.insert(m.span.end, i);
+            }
+        }
+        const SEP: &str = "、";
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for i in 0..out.len() {
+                if keep[i] {
+                    continue;
+                }
+                let span = &out[i].span;
+                let (head, rest) = (&text[..span.start], &text[span.end..]);
+                // a whole item: a 、 on one side, a company across it, and
+                // the list's edge or another 、 on the other (太阳能发电 in
+                // 茅台、太阳能发电 is no item)
+                let after = rest.starts_with(SEP)
+                    && by_start.contains_key(&(span.end + SEP.len()))
+                    && item_edge_before(head);
+                let before = head.ends_with(SEP)
+                    && by_end.contains_key(&(span.start - SEP.len()))
+                    && item_edge_after(rest);
+                if after || before {
+                    keep[i] = true;
+                    by_start.insert(span.start, i);
+                    by_end.insert(span.end, i);
+                    changed = true;
+                }
+            }
+        }
+        let mut k = keep.into_iter();
+        out.retain(|_| k.next().unwrap_or(true));
+    }
+}
+
+/// Whether an enumeration item may begin after `head`: at the start, after
+/// punctuation or a space, or after another 、.
+fn item_edge_before(head: &str) -> bool {
+    head.chars()
+        .next_back()
+        .is_none_or(|c| !is_block_char(c) || c == '、')
+}
+
+/// Whether an enumeration item may end before `rest`: at the end, before
+/// punctuation or a space, another 、, or the 等 that closes a list.
+fn item_edge_after(rest: &str) -> bool {
+    rest.chars()
+        .next()
+        .is_none_or(|c| !is_block_char(c) || c == '、' || c == '等')
+}
 
 /// A name that opens a sentence and is followed by a colon or 公告, as in
 /// announcement headlines (一品红：子公司获得注册证书; 太阳能公告，...): the
