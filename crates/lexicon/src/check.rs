@@ -29,24 +29,16 @@ pub fn check_terms(lex: &Lexicon, normalize: impl Fn(&str) -> String) -> Vec<Iss
         Owner::Theme(i) => format!("theme {:?}", lex.themes[i].id),
         Owner::Company(i) => format!("company {:?}", lex.companies[i].name),
     };
-    let entries = lex
-        .themes
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (Owner::Theme(i), &t.aliases))
-        .chain(
-            lex.companies
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (Owner::Company(i), &c.aliases)),
-        );
-    for (owner, aliases) in entries {
+    // every term with its key, for the pattern checks
+    let mut keyed: Vec<(Owner, &str, &Location, String)> = Vec::new();
+    for (owner, aliases) in term_owners(lex) {
         let mut own: HashMap<String, (String, &Location)> = HashMap::new();
         for (term, loc) in aliases {
             if term.trim().is_empty() {
                 continue; // reported when the file was read
             }
             let k = key(term);
+            keyed.push((owner, term, loc, k.clone()));
             if k.trim().is_empty() {
                 push(
                     Severity::Error,
@@ -118,7 +110,7 @@ pub fn check_terms(lex: &Lexicon, normalize: impl Fn(&str) -> String) -> Vec<Iss
             }
         }
     }
-    check_patterns(lex, &key, &mut push);
+    check_patterns(lex, &key, &keyed, &mut push);
     for t in &lex.themes {
         let terms: Vec<String> = t.aliases.iter().map(|(a, _)| key(a)).collect();
         for (phrase, loc) in &t.exclude {
@@ -144,9 +136,11 @@ pub fn check_terms(lex: &Lexicon, normalize: impl Fn(&str) -> String) -> Vec<Iss
 /// Patterns must be written in normal form, and a term that a pattern
 /// matches whole is redundant in its own theme (a warning) and a collision
 /// in another theme (an error) or a company (a warning, as for terms).
+/// `terms`: every term of the lexicon, its owner, location and key.
 fn check_patterns(
     lex: &Lexicon,
     key: &dyn Fn(&str) -> String,
+    terms: &[(Owner, &str, &Location, String)],
     push: &mut dyn FnMut(Severity, &Location, String),
 ) {
     for (i, t) in lex.themes.iter().enumerate() {
@@ -165,48 +159,45 @@ fn check_patterns(
                     ),
                 );
             }
-            let owners = lex
-                .themes
-                .iter()
-                .enumerate()
-                .map(|(j, o)| (Owner::Theme(j), &o.aliases))
-                .chain(
-                    lex.companies
-                        .iter()
-                        .enumerate()
-                        .map(|(j, c)| (Owner::Company(j), &c.aliases)),
-                );
-            for (owner, aliases) in owners {
-                for (term, term_loc) in aliases {
-                    if !pattern.whole.is_match(&key(term)) {
-                        continue;
-                    }
-                    let (severity, what) = match owner {
-                        Owner::Theme(j) if j == i => (
-                            Severity::Warning,
-                            "is redundant: the pattern matches it".to_string(),
-                        ),
-                        Owner::Theme(j) => (
-                            Severity::Error,
-                            format!("is a term of theme {:?} at {term_loc}", lex.themes[j].id),
-                        ),
-                        Owner::Company(j) => (
-                            Severity::Warning,
-                            format!("names company {:?} at {term_loc}", lex.companies[j].name),
-                        ),
-                    };
-                    push(
-                        severity,
-                        loc,
-                        format!(
-                            "theme {:?}: pattern {src:?} matches {term:?}, which {what}",
-                            t.id
-                        ),
-                    );
+            for &(owner, term, term_loc, ref term_key) in terms {
+                if !pattern.whole.is_match(term_key) {
+                    continue;
                 }
+                let (severity, what) = match owner {
+                    Owner::Theme(j) if j == i => (
+                        Severity::Warning,
+                        "is redundant: the pattern matches it".to_string(),
+                    ),
+                    Owner::Theme(j) => (
+                        Severity::Error,
+                        format!("is a term of theme {:?} at {term_loc}", lex.themes[j].id),
+                    ),
+                    Owner::Company(j) => (
+                        Severity::Warning,
+                        format!("names company {:?} at {term_loc}", lex.companies[j].name),
+                    ),
+                };
+                push(
+                    severity,
+                    loc,
+                    format!(
+                        "theme {:?}: pattern {src:?} matches {term:?}, which {what}",
+                        t.id
+                    ),
+                );
             }
         }
     }
+}
+
+/// Every entry's terms: the themes' (names and aliases), then the
+/// companies'.
+fn term_owners(lex: &Lexicon) -> impl Iterator<Item = (Owner, &[(String, Location)])> {
+    let themes = lex.themes.iter().enumerate();
+    let companies = lex.companies.iter().enumerate();
+    themes
+        .map(|(i, t)| (Owner::Theme(i), t.aliases.as_slice()))
+        .chain(companies.map(|(i, c)| (Owner::Company(i), c.aliases.as_slice())))
 }
 
 fn owner_is_curated(lex: &Lexicon, owner: Owner) -> bool {
