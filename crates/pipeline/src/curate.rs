@@ -42,7 +42,7 @@ pub fn corpus_texts<'t>(
             .published_at
             .as_deref()
             .and_then(|p| chrono::DateTime::parse_from_rfc3339(p).ok())
-            .map(|t| t.with_timezone(&tz).date_naive());
+            .and_then(|t| ticai_trends::calendar::day_of(tz, t.timestamp()));
         let mut fields = vec![doc.text.as_str()];
         if doc.title_span.is_none()
             && let Some(t) = doc.title.as_deref()
@@ -203,32 +203,25 @@ pub struct DiscoverReport {
 /// How many days the recent window spans when only its end is known.
 pub const DEFAULT_RECENT_DAYS: u64 = 7;
 
-/// Emerging terms that no lexicon has, by [`ticai_discover::discover`]:
-/// the recent window is `since..=until` (default: the corpus's last day,
-/// and the [`DEFAULT_RECENT_DAYS`] days up to it), the baseline the
-/// `opts.baseline_days` days before. `opts.since`/`opts.until` are
-/// replaced by the window. Chinese with a bare number in it (于8月19日,
-/// 截至8月, 拟每10股派) is a date or an amount, never a term, and is left
-/// out, as is a phrase that begins or ends with a function character
-/// (与上年同期, 万元到). A word of jieba's dictionary (同比, 净利润,
-/// 国债) is no new word and is left out unless `dictionary_words`; lexicon
-/// terms always are. Refused: a window that ends before it begins, and a
-/// corpus with no dated text.
-pub fn discover_terms(
-    tagger: &Tagger,
+/// The [`DiscoverOptions`] (defaults) of the recent window `since..=until`
+/// over `texts`: by default the corpus's last day, and the
+/// [`DEFAULT_RECENT_DAYS`] days up to it. Refused: a window that ends
+/// before it begins, and a default when no text has a date.
+pub fn discover_window(
     texts: &[CorpusText<'_>],
     since: Option<NaiveDate>,
     until: Option<NaiveDate>,
-    dictionary_words: bool,
-    mut opts: DiscoverOptions,
-) -> Result<DiscoverReport> {
-    let Some(last) = texts.iter().filter_map(|t| t.day).max() else {
-        bail!(
-            "none of the {} texts has a date (published_at) to place it in the recent or the baseline window",
-            texts.len()
-        );
+) -> Result<DiscoverOptions> {
+    let until = match until {
+        Some(d) => d,
+        None => match texts.iter().filter_map(|t| t.day).max() {
+            Some(last) => last,
+            None => bail!(
+                "none of the {} texts has a date (published_at) to place it in the recent or the baseline window",
+                texts.len()
+            ),
+        },
     };
-    let until = until.unwrap_or(last);
     let since = since.unwrap_or_else(|| {
         until
             .checked_sub_days(Days::new(DEFAULT_RECENT_DAYS - 1))
@@ -237,11 +230,27 @@ pub fn discover_terms(
     if since > until {
         bail!("--since {since} is after --until {until}");
     }
+    Ok(DiscoverOptions::new(since, until))
+}
+
+/// Emerging terms that no lexicon has, by [`ticai_discover::discover`],
+/// in the window `opts.since..=opts.until` ([`discover_window`]) against
+/// the `opts.baseline_days` days before. Chinese with a bare number in it
+/// (于8月19日, 截至8月, 拟每10股派) is a date or an amount, never a term,
+/// and is left out, as is a phrase that begins or ends with a function
+/// character (与上年同期, 万元到). A word of jieba's dictionary (同比,
+/// 净利润, 国债) is no new word and is left out unless `dictionary_words`;
+/// lexicon terms always are.
+pub fn discover_terms(
+    tagger: &Tagger,
+    texts: &[CorpusText<'_>],
+    dictionary_words: bool,
+    mut opts: DiscoverOptions,
+) -> DiscoverReport {
+    let (since, until) = (opts.since, opts.until);
     let baseline_since = since
         .checked_sub_days(Days::new(opts.baseline_days.into()))
         .unwrap_or(NaiveDate::MIN);
-    opts.since = since;
-    opts.until = until;
     let docs: Vec<DatedDoc> = texts
         .iter()
         .filter_map(|t| {
@@ -265,7 +274,7 @@ pub fn discover_terms(
     let mut terms = ticai_discover::discover(&docs, &known, &opts);
     terms.retain(|t| !is_dated(&t.term) && !glued(&t.term));
     terms.truncate(top);
-    Ok(DiscoverReport {
+    DiscoverReport {
         since,
         until,
         baseline_since,
@@ -273,7 +282,7 @@ pub fn discover_terms(
         baseline_texts,
         undated_texts: texts.len() - docs.len(),
         terms,
-    })
+    }
 }
 
 #[cfg(test)]

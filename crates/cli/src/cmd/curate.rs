@@ -98,6 +98,19 @@ struct Corpus {
     tz: chrono_tz::Tz,
 }
 
+impl Corpus {
+    /// The documents as the tagger reads them.
+    fn texts(&self) -> Vec<CorpusText<'_>> {
+        curate::corpus_texts(&self.tagger, &self.docs, self.tz, self.jobs)
+    }
+
+    /// Prints `report` as JSON; the exit code of the run.
+    fn print_json(&self, report: &impl serde::Serialize) -> Result<ExitCode> {
+        outln!("{}", serde_json::to_string_pretty(report)?)?;
+        Ok(finish(self.failed))
+    }
+}
+
 fn read_corpus(args: &CorpusArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Result<Corpus> {
     let tz = ticai_trends::parse_tz(args.input.tz.as_deref().unwrap_or("Asia/Shanghai"))
         .map_err(|e| anyhow!("--tz: {e}"))?;
@@ -169,8 +182,7 @@ pub fn suggest(args: SuggestArgs, data: Option<&Path>, lexicon: Option<&Path>) -
         anyhow::bail!("--min-pmi {}: must be a number", args.min_pmi);
     }
     let corpus = read_corpus(&args.corpus, data, lexicon)?;
-    let texts: Vec<CorpusText> =
-        curate::corpus_texts(&corpus.tagger, &corpus.docs, corpus.tz, corpus.jobs);
+    let texts = corpus.texts();
     let opts = SuggestOptions {
         top: args.top,
         min_count: args.min_count.max(1),
@@ -180,8 +192,7 @@ pub fn suggest(args: SuggestArgs, data: Option<&Path>, lexicon: Option<&Path>) -
     };
     let report = curate::suggest_aliases(&corpus.tagger, &texts, &args.theme, args.min_pmi, &opts)?;
     if args.json {
-        outln!("{}", serde_json::to_string_pretty(&report)?)?;
-        return Ok(finish(corpus.failed));
+        return corpus.print_json(&report);
     }
     outln!(
         "{}: {} of {} texts mention it; {} candidate(s)",
@@ -239,28 +250,17 @@ pub fn discover(
         );
     }
     let corpus = read_corpus(&args.corpus, data, lexicon)?;
-    let texts: Vec<CorpusText> =
-        curate::corpus_texts(&corpus.tagger, &corpus.docs, corpus.tz, corpus.jobs);
-    // the window is set by discover_terms
-    let placeholder = chrono::NaiveDate::MIN;
+    let texts = corpus.texts();
     let opts = DiscoverOptions {
         baseline_days: args.baseline_days,
         top: args.top,
         min_count: args.min_count.max(1),
         min_rise: args.min_rise,
-        ..DiscoverOptions::new(placeholder, placeholder)
+        ..curate::discover_window(&texts, since, until)?
     };
-    let report = curate::discover_terms(
-        &corpus.tagger,
-        &texts,
-        since,
-        until,
-        args.dictionary_words,
-        opts,
-    )?;
+    let report = curate::discover_terms(&corpus.tagger, &texts, args.dictionary_words, opts);
     if args.json {
-        outln!("{}", serde_json::to_string_pretty(&report)?)?;
-        return Ok(finish(corpus.failed));
+        return corpus.print_json(&report);
     }
     outln!(
         "recent {} .. {} ({} texts) against {} .. {} ({} texts){}; {} term(s)",
