@@ -397,9 +397,10 @@ fn lexicon_check_reports_file_and_line() {
     assert!(stderr(&out).contains("the lexicon has"), "{}", stderr(&out));
 }
 
-#[test]
-fn import_listings_then_tag_by_code_and_name() {
-    let dir = scratch("import");
+/// A scratch lexicon directory: one theme (液冷) and one curated company
+/// row (tab-separated, without its line break).
+fn lexicon_dir(name: &str, curated_row: &str) -> PathBuf {
+    let dir = scratch(name);
     std::fs::create_dir_all(dir.join("themes")).unwrap();
     std::fs::create_dir_all(dir.join("companies")).unwrap();
     std::fs::write(
@@ -409,9 +410,15 @@ fn import_listings_then_tag_by_code_and_name() {
     .unwrap();
     std::fs::write(
         dir.join("companies/curated.tsv"),
-        "name\tname_en\texchange\tcode\taliases\tflags\tnote\n旭创\tInnolight\tSZ\t300308\tInnolight\t\t\n",
+        format!("name\tname_en\texchange\tcode\taliases\tflags\tnote\n{curated_row}\n"),
     )
     .unwrap();
+    dir
+}
+
+#[test]
+fn import_listings_then_tag_by_code_and_name() {
+    let dir = lexicon_dir("import", "旭创\tInnolight\tSZ\t300308\tInnolight\t\t");
     let csv = dir.join("stock_basic.csv");
     std::fs::write(
         &csv,
@@ -547,15 +554,7 @@ fn pure_play_companies_imply_themes_unless_turned_off() {
 
 #[test]
 fn broken_pipe_is_not_an_error() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ticai"))
-        .current_dir(root())
-        .args(["tag", "--format", "table", "corpus/sample"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
+    let out = common::ticai_closed_stdout(&root(), &["tag", "--format", "table", "corpus/sample"]);
     assert!(
         out.status.success() || stderr(&out).is_empty(),
         "{}",
@@ -1393,19 +1392,7 @@ fn eval_themes_scores_labels_against_the_corpus() {
 
 #[test]
 fn import_listings_completes_names_cut_after_a_display_prefix() {
-    let dir = scratch("import_prefixed");
-    std::fs::create_dir_all(dir.join("themes")).unwrap();
-    std::fs::create_dir_all(dir.join("companies")).unwrap();
-    std::fs::write(
-        dir.join("themes/t.toml"),
-        "[[theme]]\nid = \"t\"\nname_zh = \"液冷\"\nname_en = \"T\"\ndescription = \"d\"\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("companies/curated.tsv"),
-        "name\tname_en\texchange\tcode\taliases\tflags\tnote\n公牛集团\tBull\tSH\t603195\t\t\t\n",
-    )
-    .unwrap();
+    let dir = lexicon_dir("import_prefixed", "公牛集团\tBull\tSH\t603195\t\t\t");
     let csv = dir.join("stock_basic.csv");
     std::fs::write(
         &csv,

@@ -5,23 +5,10 @@
 
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-fn ticai(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ticai"))
-        .args(args)
-        .env_remove("TICAI_LEXICON")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the ticai binary runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+mod common;
+use common::{scratch, ticai};
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
@@ -87,7 +74,7 @@ fn discover_ranks_a_new_term_first() {
     let dir = scratch("discover_ranks");
     let file = discover_corpus(&dir);
     let f = file.to_str().unwrap();
-    let r = json_of(&ticai(&["discover", f, "--json"]));
+    let r = json_of(&ticai(&dir, &["discover", f, "--json"]));
     // the default window: the last 7 days of the corpus
     assert_eq!(r["since"], "2026-03-24");
     assert_eq!(r["until"], "2026-03-30");
@@ -110,19 +97,22 @@ fn discover_ranks_a_new_term_first() {
     }
 
     // a window before the term: nothing rises
-    let r = json_of(&ticai(&[
-        "discover",
-        f,
-        "--since",
-        "2026-03-10",
-        "--until",
-        "2026-03-16",
-        "--json",
-    ]));
+    let r = json_of(&ticai(
+        &dir,
+        &[
+            "discover",
+            f,
+            "--since",
+            "2026-03-10",
+            "--until",
+            "2026-03-16",
+            "--json",
+        ],
+    ));
     assert_eq!(r["terms"], json!([]), "{r:#}");
 
     // the table names the term
-    let out = ticai(&["discover", f]);
+    let out = ticai(&dir, &["discover", f]);
     assert!(out.status.success(), "{}", stderr(&out));
     let table = String::from_utf8(out.stdout).unwrap();
     assert!(
@@ -154,14 +144,14 @@ fn discover_refuses_what_it_cannot_read() {
     ] {
         let mut all = vec!["discover", f];
         all.extend(args);
-        let out = ticai(&all);
+        let out = ticai(&dir, &all);
         assert_eq!(out.status.code(), Some(2), "{all:?}: {}", stderr(&out));
         assert!(stderr(&out).contains(want), "{all:?}: {}", stderr(&out));
     }
     // undated documents cannot be placed in a window
     let undated = dir.join("undated.jsonl");
     std::fs::write(&undated, "{\"id\":\"a\",\"text\":\"液冷方案发布。\"}\n").unwrap();
-    let out = ticai(&["discover", undated.to_str().unwrap()]);
+    let out = ticai(&dir, &["discover", undated.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("has a date"), "{}", stderr(&out));
 }
@@ -214,30 +204,30 @@ fn suggest_finds_the_word_that_goes_with_a_theme() {
     let dir = scratch("suggest_finds");
     let file = suggest_corpus(&dir);
     let f = file.to_str().unwrap();
-    check_suggestions(&json_of(&ticai(&[
-        "lexicon",
-        "suggest",
-        "liquid-cooling",
-        f,
-        "--json",
-    ])));
+    check_suggestions(&json_of(&ticai(
+        &dir,
+        &["lexicon", "suggest", "liquid-cooling", f, "--json"],
+    )));
 
     // the same from the articles stored in a data dir
     let data = dir.join("data");
     let d = data.to_str().unwrap();
-    let out = ticai(&["--data-dir", d, "ingest", f]);
+    let out = ticai(&dir, &["--data-dir", d, "ingest", f]);
     assert!(out.status.success(), "{}", stderr(&out));
-    check_suggestions(&json_of(&ticai(&[
-        "--data-dir",
-        d,
-        "lexicon",
-        "suggest",
-        "liquid-cooling",
-        "--json",
-    ])));
+    check_suggestions(&json_of(&ticai(
+        &dir,
+        &[
+            "--data-dir",
+            d,
+            "lexicon",
+            "suggest",
+            "liquid-cooling",
+            "--json",
+        ],
+    )));
 
     // an unknown theme is refused with the ids it may have meant
-    let out = ticai(&["lexicon", "suggest", "liquid", f]);
+    let out = ticai(&dir, &["lexicon", "suggest", "liquid", f]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("unknown theme \"liquid\"; did you mean liquid-cooling"),
@@ -246,13 +236,16 @@ fn suggest_finds_the_word_that_goes_with_a_theme() {
     );
     // a data dir without an index is refused, not created
     let empty = dir.join("empty");
-    let out = ticai(&[
-        "--data-dir",
-        empty.to_str().unwrap(),
-        "lexicon",
-        "suggest",
-        "liquid-cooling",
-    ]);
+    let out = ticai(
+        &dir,
+        &[
+            "--data-dir",
+            empty.to_str().unwrap(),
+            "lexicon",
+            "suggest",
+            "liquid-cooling",
+        ],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("no index in"), "{}", stderr(&out));
 }

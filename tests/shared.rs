@@ -13,6 +13,8 @@ use std::sync::LazyLock;
 use ticai_model::{Document, TaggedDocument};
 use ticai_tag::Tagger;
 
+mod common;
+
 fn shared() -> PathBuf {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
     assert!(
@@ -75,12 +77,7 @@ fn companies(d: &TaggedDocument) -> BTreeSet<(String, Option<String>)> {
 }
 
 fn ticai(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ticai"))
-        .args(args)
-        .env_remove("TICAI_LEXICON")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
+    common::ticai(Path::new("."), args)
 }
 
 #[test]
@@ -614,17 +611,17 @@ fn eval_themes_over_the_labelled_items() {
     );
 
     // the table into a closed pipe (`ticai eval themes | head`) ends quietly
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ticai"))
-        .args(["eval", "themes", "--labels", labels.to_str().unwrap()])
-        .args(["--corpus", corpus.to_str().unwrap()])
-        .env_remove("TICAI_LEXICON")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
+    let out = common::ticai_closed_stdout(
+        Path::new("."),
+        &[
+            "eval",
+            "themes",
+            "--labels",
+            labels.to_str().unwrap(),
+            "--corpus",
+            corpus.to_str().unwrap(),
+        ],
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success() && !err.contains("panicked"), "{err}");
 }

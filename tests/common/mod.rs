@@ -139,6 +139,19 @@ pub fn ticai(dir: &Path, args: &[&str]) -> Output {
     ticai_env(dir, args, &[])
 }
 
+/// Runs `ticai` in `dir` with its standard output closed before it writes
+/// (`ticai ... | head` when head has exited).
+pub fn ticai_closed_stdout(dir: &Path, args: &[&str]) -> Output {
+    let mut child = command(dir, args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the ticai binary runs");
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
 pub fn scratch(name: &str) -> PathBuf {
     let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = std::fs::remove_dir_all(&d);

@@ -77,7 +77,8 @@ const LISTINGS: &str = "code\texchange\tname\tindustry\tlist_date
 000591\tSZ\t太阳能\t新型电力\t19960202
 ";
 
-static TAGGER: LazyLock<Tagger> = LazyLock::new(|| {
+/// The tagger of THEMES and LISTINGS with these curated companies.
+fn tagger_of(curated: &str) -> Tagger {
     let lex = Lexicon::from_files(&[
         SourceFile {
             path: "themes/t.toml".into(),
@@ -85,7 +86,7 @@ static TAGGER: LazyLock<Tagger> = LazyLock::new(|| {
         },
         SourceFile {
             path: "companies/curated.tsv".into(),
-            text: CURATED.into(),
+            text: curated.into(),
         },
         SourceFile {
             path: "companies/listings.tsv".into(),
@@ -94,7 +95,9 @@ static TAGGER: LazyLock<Tagger> = LazyLock::new(|| {
     ]);
     assert!(lex.issues.is_empty(), "{:?}", lex.issues);
     Tagger::new(&lex).unwrap()
-});
+}
+
+static TAGGER: LazyLock<Tagger> = LazyLock::new(|| tagger_of(CURATED));
 
 fn tag(text: &str) -> TaggedDocument {
     TAGGER.tag(&Document {
@@ -476,22 +479,7 @@ fn implied_tagger(implied: bool) -> Tagger {
 太阳能\t\tSZ\t000591\t\tstrict\tai\t
 英伟达\tNVIDIA\tUS\tNVDA\t\t\t\t
 ";
-    let lex = Lexicon::from_files(&[
-        SourceFile {
-            path: "themes/t.toml".into(),
-            text: THEMES.into(),
-        },
-        SourceFile {
-            path: "companies/curated.tsv".into(),
-            text: curated.into(),
-        },
-        SourceFile {
-            path: "companies/listings.tsv".into(),
-            text: LISTINGS.into(),
-        },
-    ]);
-    assert!(lex.issues.is_empty(), "{:?}", lex.issues);
-    let mut tagger = Tagger::new(&lex).unwrap();
+    let mut tagger = tagger_of(curated);
     tagger.set_implied(implied);
     tagger
 }
