@@ -1,4 +1,4 @@
-//! Crash consistency of `fetch`, `ingest --fetched` and `retag`: each is
+//! Crash consistency of `fetch`, `ingest --fetched`, `retag` and `reindex`: each is
 //! stopped right after its 1st, 2nd, 3rd, ... durable write (archive file,
 //! SQLite transaction, tantivy commit) through the test-only hook
 //! `TICAI_ABORT_AFTER_WRITES=N` (the process aborts, as abruptly as a
@@ -10,6 +10,10 @@
 //! The fixture server on 127.0.0.1 has an RSS feed with validators (ETag and
 //! Last-Modified, 304 when unchanged), a sitemap index of two sitemaps and a
 //! two-page list, an exact copy of one article and one missing article.
+//!
+//! Also here: an index written by an earlier ticai (a schema without the
+//! `region` field) is refused with the way out, and `ticai reindex` moves
+//! it to today's schema with every document kept.
 
 mod common;
 
@@ -476,6 +480,175 @@ fn retag_killed_at_every_commit_then_rerun_equals_one_clean_run() {
     );
     let kills = kill_at_every_write("crash_retag", &start, retag, &clean);
     assert!(kills >= 10, "only {kills} kill points");
+}
+
+#[test]
+fn reindex_killed_at_every_write_then_rerun_equals_one_clean_run() {
+    let (base, _hits) = serve(handle);
+    let start = fetched("crash_reindex_start", &base);
+    run_ok(&start, INGEST);
+    let before = snapshot(&start);
+    let reindex: &[&str] = &["reindex", "--data-dir", "data"];
+    let clean_dir = scratch("crash_reindex_clean");
+    copy_dir(&start, &clean_dir);
+    run_ok(&clean_dir, reindex);
+    let clean = snapshot(&clean_dir);
+    // the same documents, tags, clusters and fetch state
+    assert_eq!(before, clean);
+    assert!(clean.index.len() > 10, "{:#?}", clean.index);
+    for leftover in ["index.rebuild", "index.previous"] {
+        assert!(
+            !clean_dir.join("data").join(leftover).exists(),
+            "{leftover}"
+        );
+    }
+    let kills = kill_at_every_write("crash_reindex", &start, reindex, &clean);
+    assert_eq!(kills, 4, "commit, marker, and the two renames");
+    // stopped between the renames, the next command of any kind finishes it
+    let dir = scratch("crash_reindex_search");
+    copy_dir(&start, &dir);
+    let out = ticai_env(&dir, reindex, &[("TICAI_ABORT_AFTER_WRITES", "3")]);
+    assert_eq!(out.status.code(), None);
+    assert!(!dir.join("data/index").exists());
+    let doctor = ticai(&dir, &["doctor", "--data-dir", "data"]);
+    assert_eq!(doctor.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&doctor.stdout).contains("ticai reindex"),
+        "{}",
+        String::from_utf8_lossy(&doctor.stdout)
+    );
+    run_ok(&dir, &["search", "--data-dir", "data", "液冷"]);
+    assert!(!dir.join("data/index.previous").exists());
+    assert!(
+        snapshot(&dir) == clean,
+        "the search did not finish the reindex"
+    );
+}
+
+/// Writes, with tantivy alone, an index as ticai wrote it before the
+/// `region` field: the schema of that version, its stored fields filled as
+/// ingest filled them (the postings do not matter to a rebuild, which reads
+/// stored fields only, so a plain tokenizer stands in for ticai's).
+fn write_index_without_region(dir: &Path, docs: &[(&str, &str, &str, &str)]) {
+    use tantivy::schema::{FAST, INDEXED, STORED, STRING, Schema, TextFieldIndexing, TextOptions};
+    let mut b = Schema::builder();
+    let text = TextOptions::default()
+        .set_stored()
+        .set_indexing_options(TextFieldIndexing::default().set_tokenizer("ticai_zh"));
+    let id = b.add_text_field("id", STRING | STORED);
+    b.add_text_field("url", STRING | STORED);
+    let source = b.add_text_field("source", STRING | STORED | FAST);
+    let title = b.add_text_field("title", text.clone());
+    let body = b.add_text_field("body", text);
+    b.add_date_field("published_at", INDEXED | FAST);
+    let published = b.add_text_field("published", STORED);
+    b.add_i64_field("month", INDEXED | FAST);
+    b.add_text_field("themes", STRING | FAST);
+    b.add_text_field("companies", STRING | FAST);
+    b.add_text_field("company_codes", STRING);
+    let tags = b.add_text_field("tags", STORED);
+    let version = b.add_text_field("lexicon_version", STRING | STORED | FAST);
+    let cluster = b.add_text_field("cluster_id", STRING | STORED | FAST);
+    b.add_u64_field("cluster_hash", FAST);
+    b.add_text_field("tag_stats", STRING | FAST);
+    b.add_text_field("script", STRING | STORED);
+    b.add_date_field("ingested_at", STORED);
+    std::fs::create_dir_all(dir).unwrap();
+    let index = tantivy::Index::create_in_dir(dir, b.build()).unwrap();
+    index.tokenizers().register(
+        "ticai_zh",
+        tantivy::tokenizer::TextAnalyzer::from(tantivy::tokenizer::SimpleTokenizer::default()),
+    );
+    let mut w: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+    for (i, (doc_id, t, text, at)) in docs.iter().enumerate() {
+        let mut d = tantivy::TantivyDocument::default();
+        d.add_text(id, doc_id);
+        d.add_text(source, "old-source");
+        d.add_text(title, t);
+        d.add_text(body, text);
+        d.add_text(published, at);
+        d.add_text(tags, r#"{"themes":[],"companies":[]}"#);
+        d.add_text(version, "an-old-lexicon");
+        d.add_text(cluster, format!("story-{}", i % 2));
+        w.add_document(d).unwrap();
+    }
+    w.commit().unwrap();
+}
+
+#[test]
+fn an_index_without_a_newer_field_is_refused_then_reindexed() {
+    let dir = scratch("reindex_old_schema");
+    write_index_without_region(
+        &dir.join("data/index"),
+        &[
+            ("a", "液冷订单", TEXTS[0], "2026-11-02T09:30:00+08:00"),
+            ("b", "光模块出货", TEXTS[1], "2026-11-03T10:00:00+08:00"),
+            ("c", "光模块转载", TEXTS[1], "2026-11-03T11:00:00+08:00"),
+        ],
+    );
+    let search = ["search", "--data-dir", "data", "--format", "json", "光模块"];
+    let refused = ticai(&dir, &search);
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("\"region\"") && err.contains("ticai reindex"),
+        "{err}"
+    );
+    let doctor = ticai(&dir, &["doctor", "--data-dir", "data"]);
+    assert!(
+        String::from_utf8_lossy(&doctor.stdout).contains("run `ticai reindex`"),
+        "{}",
+        String::from_utf8_lossy(&doctor.stdout)
+    );
+    // nothing was changed by the refusals
+    assert!(dir.join("data/index/meta.json").exists());
+
+    let out = ticai(&dir, &["reindex", "--data-dir", "data"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("reindexed 3 documents") && said.contains("fields added: region"),
+        "{said}"
+    );
+    let found = ticai(&dir, &search);
+    assert!(
+        found.status.success(),
+        "{}",
+        String::from_utf8_lossy(&found.stderr)
+    );
+    let v: Value = serde_json::from_slice(&found.stdout).unwrap();
+    let mut hits: Vec<String> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            format!(
+                "{} {} {} {} {}",
+                h["id"], h["title"], h["published_at"], h["cluster_id"], h["themes"][0]["id"]
+            )
+        })
+        .collect();
+    hits.sort();
+    assert_eq!(
+        hits,
+        [
+            r#""b" "光模块出货" "2026-11-03T10:00:00+08:00" "story-1" "optical-interconnect""#,
+            r#""c" "光模块转载" "2026-11-03T11:00:00+08:00" "story-0" "optical-interconnect""#,
+        ]
+    );
+    let stats = ticai(&dir, &["stats", "--data-dir", "data", "--format", "json"]);
+    let stats: Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(stats["documents"], 3);
+    let versions = stats["indexed_lexicon_versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 1, "{versions:?}");
+    assert_eq!(versions[0]["version"], stats["lexicon_version"]);
+    for leftover in ["index.rebuild", "index.previous"] {
+        assert!(!dir.join("data").join(leftover).exists(), "{leftover}");
+    }
 }
 
 #[test]

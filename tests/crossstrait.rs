@@ -431,7 +431,54 @@ fn an_ingested_documents_region_applies_to_its_index_terms() {
         ],
     );
     let ids = |q: &str| common::result_ids(&search_json(data, q));
-    assert_eq!(ids("服务器"), vec!["given"]);
-    // the query 伺服器 also reads as 服务器: both
-    assert_eq!(ids("伺服器"), vec!["detected", "given"]);
+    let snippet = |q: &str| search_json(data, q)["results"][0]["snippet"].clone();
+    // the region is stored with the document: a retag and a rebuild read
+    // it as ingest did, and the snippet is cut in it too
+    for again in [None, Some(&["retag", "--all"][..]), Some(&["reindex"][..])] {
+        if let Some(args) = again {
+            let mut args = args.to_vec();
+            args.extend(["--data-dir", data]);
+            ok(&ticai(&args, None));
+        }
+        assert_eq!(ids("服务器"), vec!["given"], "after {again:?}");
+        assert_eq!(
+            snippet("服务器"),
+            "公司的<b>伺服器</b>业务增长",
+            "after {again:?}"
+        );
+        // the query 伺服器 also reads as 服务器: both
+        assert_eq!(ids("伺服器"), vec!["detected", "given"], "after {again:?}");
+    }
+}
+
+/// The one pass of ingest (one normalization and cut per field, read by
+/// the tagger and the index) tags traditional text as the tagger alone
+/// does: every pair's Taiwan/Hong Kong side with its region given and
+/// detected, and its mainland side, each with a title, evidence included.
+#[test]
+fn one_pass_tags_equal_the_tagger_alone_on_traditional_text() {
+    let lexicon = ticai_pipeline::lexicons::builtin();
+    let tagger = ticai_tag::Tagger::new(&lexicon).unwrap();
+    let pairs = ticai_pipeline::regional::read_pairs(&root().join("tests/crossstrait/pairs.jsonl"))
+        .unwrap();
+    let mut n = 0;
+    for p in &pairs {
+        for (text, region) in [(&p.trad, Some(p.region)), (&p.trad, None), (&p.cn, None)] {
+            let doc = ticai_model::Document {
+                id: format!("{}-{n}", p.id),
+                title: Some(text.chars().take(16).collect()),
+                text: text.clone(),
+                region,
+                ..Default::default()
+            };
+            let a = tagger.analyze(&doc.text, doc.region);
+            let t = doc.title.as_deref().map(|t| tagger.analyze(t, doc.region));
+            let one_pass = tagger.tag_analyzed(&doc, None, &a, t.as_ref());
+            assert_eq!(tagger.tag(&doc), one_pass, "{}", doc.id);
+            assert!(!one_pass.themes.is_empty(), "{}: no theme", doc.id);
+            n += 1;
+        }
+    }
+    assert_eq!(n, 3 * pairs.len());
+    assert!(pairs.len() >= 60);
 }

@@ -46,6 +46,9 @@ pub enum Command {
     Ingest(cmd::store::IngestArgs),
     /// Re-tag stored documents after a lexicon change (no re-fetching).
     Retag(cmd::store::RetagArgs),
+    /// Rebuild the index from its stored articles in this version's schema
+    /// (an index written by an earlier ticai needs it; nothing is fetched).
+    Reindex(cmd::store::ReindexArgs),
     /// Search the index.
     Search(cmd::store::SearchArgs),
     /// Documents, sources, date range, lexicon version and size of the index.
@@ -90,6 +93,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Doctor(args) => cmd::run::doctor(args, data, lexicon),
         Command::Ingest(args) => cmd::store::ingest(args, data, lexicon),
         Command::Retag(args) => cmd::store::retag(args, data, lexicon),
+        Command::Reindex(args) => cmd::store::reindex(args, data, lexicon),
         Command::Search(args) => cmd::store::search(args, data, lexicon),
         Command::Stats(args) => cmd::store::stats(args, data, lexicon),
         Command::Trends(args) => cmd::trends::trends(args, data, lexicon),

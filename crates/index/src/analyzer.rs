@@ -126,6 +126,11 @@ impl ZhTokenizer {
         self.list_in(text, None)
     }
 
+    /// [`ZhTokenizer::tokens_in`], compact.
+    pub fn token_list_in(&self, text: &str, region: Option<Region>) -> TokenList {
+        self.list_in(text, region)
+    }
+
     /// The ways a query may be meant: a query in traditional script is
     /// converted as a document is (輝達 -> 英伟达) and also read as its
     /// characters alone (光模組 finds mainland 光模组); a query in simplified

@@ -12,7 +12,14 @@
 //!                          mention count and title flag (see [`TagStat`]): trends
 //! cluster_id               raw string, stored + fast; `cluster_hash` u64 fast (stories)
 //! lexicon_version, script, ingested_at
+//! region                   raw string, stored: the region a document was
+//!                          given (`tw`, `hk`, `cn`; absent when detected),
+//!                          so retag, snippets and the article view read it
+//!                          as ingest did
 //! ```
+//!
+//! An index written before a field was added opens only for
+//! [`OldIndex`], which `ticai reindex` rebuilds it from.
 
 pub mod analyzer;
 mod snippet;
@@ -35,6 +42,7 @@ use std::sync::Arc;
 use tantivy::aggregation::AggregationCollector;
 use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::collector::{Count, TopDocs};
+use tantivy::directory::Directory as _;
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
@@ -63,7 +71,7 @@ pub enum IndexError {
         source: std::io::Error,
     },
     #[error(
-        "index at {0} was written with another schema (field {1:?} missing); re-ingest into a new data dir"
+        "index at {0} was written by an earlier ticai (it has no field {1:?}): run `ticai reindex` to rebuild it from its stored articles (nothing is fetched again)"
     )]
     Schema(PathBuf, String),
     #[error(transparent)]
@@ -98,6 +106,7 @@ pub struct Fields {
     pub tag_stats: Field,
     pub script: Field,
     pub ingested_at: Field,
+    pub region: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -126,6 +135,7 @@ fn schema() -> (Schema, Fields) {
         tag_stats: b.add_text_field("tag_stats", STRING | FAST),
         script: b.add_text_field("script", STRING | STORED),
         ingested_at: b.add_date_field("ingested_at", STORED),
+        region: b.add_text_field("region", STRING | STORED),
     };
     (b.build(), fields)
 }
@@ -235,6 +245,7 @@ pub struct TicaiIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
+    stored: StoredFields,
     /// The query-time analyzer (whole words only).
     tokenizer: ZhTokenizer,
     path: PathBuf,
@@ -307,6 +318,7 @@ impl TicaiIndex {
             .try_into()
             .map_err(&err)?;
         Ok(TicaiIndex {
+            stored: StoredFields::of(&index.schema()),
             index,
             reader,
             fields,
@@ -490,9 +502,17 @@ impl TicaiIndex {
                 .and_then(|t| serde_json::from_str(&t).ok())
                 .unwrap_or(Value::Null);
             // HTML-safe in both branches (see the `snippet` module)
-            let mut snippet = snippets.snippet_from_doc(&doc).to_html();
+            let body = s(self.fields.body).unwrap_or_default();
+            let text = body.trim();
+            if let Some(region) = s(self.fields.region).and_then(|r| r.parse().ok()) {
+                // the highlighter tokenizes the text as ingest did: in the
+                // document's given region, not a detected one
+                let tokens = self.tokenizer.for_index().token_list_in(text, Some(region));
+                self.tokenizer.prepared().put(text, tokens);
+            }
+            let mut snippet = snippets.snippet(text).to_html();
             if snippet.is_empty() {
-                snippet = snippet::lead(&s(self.fields.body).unwrap_or_default(), 120);
+                snippet = snippet::lead(&body, 120);
             }
             results.push(Hit {
                 id: s(self.fields.id).unwrap_or_default(),
@@ -624,29 +644,12 @@ impl TicaiIndex {
             return Ok(None);
         };
         let doc: TantivyDocument = searcher.doc(addr).map_err(&err)?;
-        Ok(Some(self.stored(&doc)))
+        Ok(Some(self.stored.read(&doc)))
     }
 
-    fn stored(&self, doc: &TantivyDocument) -> StoredArticle {
-        let s = |f: Field| {
-            doc.get_first(f)
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        };
-        StoredArticle {
-            document: Document {
-                id: s(self.fields.id).unwrap_or_default(),
-                title: s(self.fields.title),
-                published_at: s(self.fields.published),
-                url: s(self.fields.url),
-                source: s(self.fields.source),
-                text: s(self.fields.body).unwrap_or_default(),
-                title_span: None,
-                region: None,
-            },
-            cluster_id: s(self.fields.cluster_id),
-            lexicon_version: s(self.fields.lexicon_version),
-        }
+    /// The stored article of a document of this index.
+    pub fn stored_article(&self, doc: &TantivyDocument) -> StoredArticle {
+        self.stored.read(doc)
     }
 
     /// How many documents belong to each of these clusters (copies of one
@@ -670,24 +673,180 @@ impl TicaiIndex {
         Ok(out)
     }
 
-    /// Every stored article (for re-tagging).
-    pub fn stored_articles(&self) -> Result<Vec<StoredArticle>> {
+    /// Every stored article, `batch` at a time, in index order (for
+    /// re-tagging): only one batch is in memory at once.
+    pub fn visit_articles<E: From<IndexError>>(
+        &self,
+        batch: usize,
+        f: impl FnMut(Vec<StoredArticle>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
         let searcher = self.searcher()?;
-        let err = tantivy_err(&self.path);
-        let mut out = Vec::with_capacity(searcher.num_docs() as usize);
-        for segment in searcher.segment_readers() {
-            let store = segment
-                .get_store_reader(64)
-                .map_err(|source| IndexError::Io {
-                    path: self.path.clone(),
-                    source,
-                })?;
-            for doc_id in segment.doc_ids_alive() {
-                let doc: TantivyDocument = store.get(doc_id).map_err(&err)?;
-                out.push(self.stored(&doc));
+        visit_stored(&searcher, &self.stored, &self.path, batch, f)
+    }
+
+    /// Every stored article.
+    pub fn stored_articles(&self) -> Result<Vec<StoredArticle>> {
+        let mut out = Vec::new();
+        self.visit_articles(BATCH, |b| {
+            out.extend(b);
+            Ok::<_, IndexError>(())
+        })?;
+        Ok(out)
+    }
+}
+
+/// Stored articles read per batch.
+const BATCH: usize = 1024;
+
+/// The stored fields of an index, looked up by name in its own schema, so
+/// that an index written before a field existed reads too (the field
+/// reads as absent).
+#[derive(Clone, Copy, Debug)]
+struct StoredFields {
+    id: Option<Field>,
+    url: Option<Field>,
+    source: Option<Field>,
+    title: Option<Field>,
+    body: Option<Field>,
+    published: Option<Field>,
+    cluster_id: Option<Field>,
+    lexicon_version: Option<Field>,
+    region: Option<Field>,
+}
+
+impl StoredFields {
+    fn of(schema: &Schema) -> StoredFields {
+        let f = |name: &str| schema.get_field(name).ok();
+        StoredFields {
+            id: f("id"),
+            url: f("url"),
+            source: f("source"),
+            title: f("title"),
+            body: f("body"),
+            published: f("published"),
+            cluster_id: f("cluster_id"),
+            lexicon_version: f("lexicon_version"),
+            region: f("region"),
+        }
+    }
+
+    fn read(&self, doc: &TantivyDocument) -> StoredArticle {
+        let s = |f: Option<Field>| {
+            doc.get_first(f?)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        StoredArticle {
+            document: Document {
+                id: s(self.id).unwrap_or_default(),
+                title: s(self.title),
+                published_at: s(self.published),
+                url: s(self.url),
+                source: s(self.source),
+                text: s(self.body).unwrap_or_default(),
+                title_span: None,
+                // written only from a valid region
+                region: s(self.region).and_then(|r| r.parse().ok()),
+            },
+            cluster_id: s(self.cluster_id),
+            lexicon_version: s(self.lexicon_version),
+        }
+    }
+}
+
+fn visit_stored<E: From<IndexError>>(
+    searcher: &tantivy::Searcher,
+    fields: &StoredFields,
+    path: &Path,
+    batch: usize,
+    mut f: impl FnMut(Vec<StoredArticle>) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    let batch = batch.max(1);
+    let err = tantivy_err(path);
+    let mut out = Vec::with_capacity(batch);
+    for segment in searcher.segment_readers() {
+        let store = segment
+            .get_store_reader(64)
+            .map_err(|source| IndexError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        for doc_id in segment.doc_ids_alive() {
+            let doc: TantivyDocument = store.get(doc_id).map_err(&err)?;
+            out.push(fields.read(&doc));
+            if out.len() == batch {
+                f(std::mem::replace(&mut out, Vec::with_capacity(batch)))?;
             }
         }
-        Ok(out)
+    }
+    if !out.is_empty() {
+        f(out)?;
+    }
+    Ok(())
+}
+
+/// An index as an earlier ticai may have written it (any schema), opened
+/// to be rebuilt (`ticai reindex`): its stored articles are read by field
+/// name, and its writer lock is held until this is dropped, so that no
+/// other process adds documents that the rebuilt index would lack.
+pub struct OldIndex {
+    path: PathBuf,
+    reader: IndexReader,
+    stored: StoredFields,
+    missing: Vec<String>,
+    _lock: tantivy::directory::DirectoryLock,
+}
+
+impl OldIndex {
+    pub fn open(dir: &Path) -> Result<OldIndex> {
+        let err = tantivy_err(dir);
+        let index = Index::open_in_dir(dir).map_err(&err)?;
+        let lock = index
+            .directory()
+            .acquire_lock(&tantivy::directory::INDEX_WRITER_LOCK)
+            .map_err(|_| {
+                IndexError::Request(format!(
+                    "index at {} is locked by another ticai process (ingest, retag or reindex); try again when it is done",
+                    dir.display()
+                ))
+            })?;
+        let have = index.schema();
+        let missing = schema()
+            .0
+            .fields()
+            .map(|(_, e)| e.name().to_string())
+            .filter(|name| have.get_field(name).is_err())
+            .collect();
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(&err)?;
+        Ok(OldIndex {
+            path: dir.to_path_buf(),
+            reader,
+            stored: StoredFields::of(&have),
+            missing,
+            _lock: lock,
+        })
+    }
+
+    /// The fields of today's schema that this index lacks.
+    pub fn missing_fields(&self) -> &[String] {
+        &self.missing
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// As [`TicaiIndex::visit_articles`].
+    pub fn visit_articles<E: From<IndexError>>(
+        &self,
+        batch: usize,
+        f: impl FnMut(Vec<StoredArticle>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        visit_stored(&self.reader.searcher(), &self.stored, &self.path, batch, f)
     }
 }
 
@@ -904,6 +1063,9 @@ impl Writer<'_> {
             ticai_extract::Script::Other => "other",
         };
         d.add_text(f.script, script);
+        if let Some(r) = doc.region {
+            d.add_text(f.region, r.as_str());
+        }
         d.add_date(f.ingested_at, DateTime::from_timestamp_secs(now_secs()));
         self.writer
             .add_document(d)

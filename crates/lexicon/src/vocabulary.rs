@@ -134,6 +134,7 @@ pub fn check_cross_strait(
     };
     let by_from: HashMap<String, &CrossStrait> =
         rows.iter().map(|r| (chars_only(&r.from), r)).collect();
+    let mut first_of: HashMap<(String, Region), &CrossStrait> = HashMap::new();
     for row in rows {
         let from = chars_only(&row.from);
         if let Some((c, t)) = row
@@ -149,6 +150,25 @@ pub fn check_cross_strait(
                     row.from
                 ),
             );
+        }
+        // rows are keyed by their converted form: 臺股 and 台股 are one word
+        let earlier = row
+            .regions
+            .iter()
+            .find_map(|&r| first_of.get(&(from.clone(), r)).map(|e| (e, r)));
+        if let Some((earlier, region)) = earlier {
+            push(
+                Severity::Error,
+                row,
+                format!(
+                    "{:?} is {:?} of line {} once its characters are converted, both in {region}: keep one row",
+                    row.from, earlier.from, earlier.location.line
+                ),
+            );
+        } else {
+            for &r in &row.regions {
+                first_of.insert((from.clone(), r), row);
+            }
         }
         match &row.to {
             None => {
@@ -247,7 +267,7 @@ mod tests {
     fn checks_chains_noops_and_scripts() {
         let (rows, issues) = parse(
             "from\tto\twhere\n雲端運算\t云计算\ttw\n雲計算\t云端\ttw\n記憶體\t記憶體\ttw\n\
-             記忆体\t内存\ttw\n資料\t资料\ttw\n核心\t=\ttw\n晶元\t=\ttw\n",
+             記忆体\t内存\ttw\n資料\t资料\ttw\n核心\t=\ttw\n晶元\t=\ttw\n资料\t=\thk\n",
         );
         assert!(issues.is_empty(), "{issues:?}");
         // a toy t2s
@@ -291,6 +311,17 @@ mod tests {
             has(5, Severity::Warning, "simplified character 忆"),
             "{got:?}"
         );
+        // 記忆体 is 記憶體 once converted, in the same region: one row too many
+        assert!(
+            has(
+                5,
+                Severity::Error,
+                "\"記憶體\" of line 4 once its characters are converted, both in tw"
+            ),
+            "{got:?}"
+        );
+        // the same key in another region is another row
+        assert!(!has(9, Severity::Error, "once its characters"), "{got:?}");
         assert!(has(6, Severity::Error, "changes nothing"), "{got:?}");
         // 核心: OpenCC says 内核, the keep row matters; 晶元: it does not
         assert!(!got.iter().any(|&(l, _, _)| l == 7), "{got:?}");

@@ -148,6 +148,13 @@ fn index_checks(
     lexicon_dir: Option<&Path>,
     lexicon: Option<&ticai_lexicon::Lexicon>,
 ) -> Vec<Check> {
+    if crate::reindex::pending(data) {
+        return vec![Check::problem(
+            "index",
+            "a reindex stopped between moving the old index aside and the new one in",
+            "run `ticai reindex` (or any index command): it finishes or undoes the move",
+        )];
+    }
     if !data.join("index/meta.json").exists() {
         return vec![Check::warning(
             "index",
@@ -165,11 +172,15 @@ fn index_checks(
     let store = match crate::Store::open(data, lexicon_dir) {
         Ok(s) => s,
         Err(e) => {
-            return vec![Check::problem(
-                "index",
-                format!("{e:#}"),
-                "move index/ aside and rebuild it: `ticai ingest --fetched` re-reads the archive (files ingested by path must be ingested again)",
-            )];
+            let hint = match e.downcast_ref::<ticai_index::IndexError>() {
+                Some(ticai_index::IndexError::Schema(..)) => {
+                    "run `ticai reindex`: it rebuilds the index from its stored articles"
+                }
+                _ => {
+                    "move index/ aside and rebuild it: `ticai ingest --fetched` re-reads the archive (files ingested by path must be ingested again)"
+                }
+            };
+            return vec![Check::problem("index", format!("{e:#}"), hint)];
         }
     };
     let stats = match store.index.stats() {

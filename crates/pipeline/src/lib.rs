@@ -11,6 +11,7 @@ pub mod eval_themes;
 pub mod lexicons;
 pub mod lock;
 pub mod regional;
+pub mod reindex;
 pub mod run;
 
 use anyhow::{Result, bail};
@@ -52,11 +53,16 @@ pub struct Store {
 
 impl Store {
     pub fn open(data: &Path, lexicon_dir: Option<&Path>) -> Result<Store> {
+        reindex::recover(data)?;
+        Store::open_index(data, lexicon_dir, &data.join("index"))
+    }
+
+    /// The store of `data` with its index in `index_dir` (a rebuild's).
+    fn open_index(data: &Path, lexicon_dir: Option<&Path>, index_dir: &Path) -> Result<Store> {
         let lexicon = lexicons::load_valid(lexicon_dir)?;
         let tagger = Arc::new(Tagger::new(&lexicon)?);
         let canonical = canonical_company_names(&lexicon, &tagger);
-        let dir = data.join("index");
-        let index = TicaiIndex::open_or_create(&dir, tagger.clone(), canonical)?;
+        let index = TicaiIndex::open_or_create(index_dir, tagger.clone(), canonical)?;
         Ok(Store {
             lexicon,
             tagger,
@@ -68,6 +74,7 @@ impl Store {
 
     /// Opens the store of a data directory that must already hold an index.
     pub fn open_existing(data: &Path, lexicon_dir: Option<&Path>) -> Result<Store> {
+        reindex::recover(data)?;
         if !data.join("index/meta.json").exists() {
             bail!(
                 "no index in {}: run `ticai ingest PATH...` (or `ticai demo`) first",
@@ -409,33 +416,56 @@ impl Store {
     /// resumes with the documents not committed yet.
     pub fn retag(&self, all: bool, jobs: usize, commit_every: usize) -> Result<Retagged> {
         let version = self.lexicon.version.clone();
-        let stored = self.index.stored_articles()?;
-        let total = stored.len();
-        let stale: Vec<_> = stored
-            .into_iter()
-            .filter(|a| all || a.lexicon_version.as_deref() != Some(version.as_str()))
-            .collect();
         let mut writer = self.index.writer()?;
         let commit_every = commit_every.max(1);
-        let mut since_commit = 0;
-        for chunk in stale.chunks(BATCH.min(commit_every)) {
-            let docs: Vec<Document> = chunk.iter().map(|a| a.document.clone()).collect();
-            let analyses = par_map(&docs, jobs, |d| self.index.analyze(d, INDEX_EVIDENCE));
-            for ((d, analysis), a) in docs.iter().zip(analyses).zip(chunk) {
-                writer.upsert_analysis(d, analysis, &version, a.cluster_id.as_deref())?;
-            }
-            since_commit += chunk.len();
-            if since_commit >= commit_every {
-                commit(&mut writer)?;
-                since_commit = 0;
-            }
-        }
+        let (mut since_commit, mut total, mut retagged) = (0, 0, 0);
+        self.index
+            .visit_articles(BATCH.min(commit_every), |batch| -> Result<()> {
+                total += batch.len();
+                let stale: Vec<_> = batch
+                    .into_iter()
+                    .filter(|a| all || a.lexicon_version.as_deref() != Some(version.as_str()))
+                    .collect();
+                if stale.is_empty() {
+                    return Ok(());
+                }
+                self.upsert_stored(&mut writer, &stale, jobs)?;
+                retagged += stale.len();
+                since_commit += stale.len();
+                if since_commit >= commit_every {
+                    commit(&mut writer)?;
+                    since_commit = 0;
+                }
+                Ok(())
+            })?;
         finish(writer)?;
         Ok(Retagged {
-            retagged: stale.len(),
+            retagged,
             total,
             version,
         })
+    }
+
+    /// Tags stored articles again and upserts them with this store's
+    /// lexicon version, each keeping its cluster.
+    fn upsert_stored(
+        &self,
+        writer: &mut ticai_index::Writer<'_>,
+        stored: &[ticai_index::StoredArticle],
+        jobs: usize,
+    ) -> Result<()> {
+        let analyses = par_map(stored, jobs, |a| {
+            self.index.analyze(&a.document, INDEX_EVIDENCE)
+        });
+        for (a, analysis) in stored.iter().zip(analyses) {
+            writer.upsert_analysis(
+                &a.document,
+                analysis,
+                &self.lexicon.version,
+                a.cluster_id.as_deref(),
+            )?;
+        }
+        Ok(())
     }
 }
 

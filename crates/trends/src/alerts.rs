@@ -17,11 +17,10 @@ use serde::Serialize;
 use std::collections::HashSet;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value as _};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{Order, TantivyDocument, Term};
 use ticai_index::{SearchRequest, TicaiIndex};
 use ticai_lexicon::Lexicon;
-use ticai_model::Document;
 use ticai_tag::Tagger;
 
 /// The expected count is never taken below this.
@@ -255,21 +254,7 @@ fn evidence(
     let mut out = Vec::new();
     for (_, addr) in top.into_iter().take(req.evidence) {
         let doc: TantivyDocument = searcher.doc(addr).map_err(err)?;
-        let s = |field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        };
-        let d = Document {
-            id: s(f.id).unwrap_or_default(),
-            title: s(f.title),
-            published_at: s(f.published),
-            url: s(f.url),
-            source: s(f.source),
-            text: s(f.body).unwrap_or_default(),
-            title_span: None,
-            region: None,
-        };
+        let d = index.stored_article(&doc).document;
         let tagged = tagger.tag(&d);
         let ev = tagged
             .themes

@@ -127,6 +127,28 @@ pub fn retag(args: RetagArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Re
     Ok(ExitCode::SUCCESS)
 }
 
+#[derive(Debug, Args)]
+pub struct ReindexArgs {
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+}
+
+pub fn reindex(args: ReindexArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Result<ExitCode> {
+    let data = data_dir(data)?;
+    let r = ticai_pipeline::reindex::reindex(&data, lexicon, jobs(args.jobs))?;
+    let added = if r.added_fields.is_empty() {
+        "no field added".to_string()
+    } else {
+        format!("fields added: {}", r.added_fields.join(", "))
+    };
+    outln!(
+        "reindexed {} documents from their stored text with lexicon {} ({added})",
+        r.documents,
+        r.lexicon_version
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum SortArg {
     #[default]
