@@ -1,4 +1,5 @@
-//! End-to-end tests of `ticai trends`, `export mentions`, `cooccur`,
+//! End-to-end tests of `ticai trends`, `export mentions`, `export documents` (and the
+//! Quickwit and OpenSearch configurations it feeds), `cooccur`,
 //! `alerts` and `chart` on real indexes built from fixtures written here,
 //! with known dates (Asia/Shanghai calendar, UTC and +08:00 timestamps).
 
@@ -906,4 +907,256 @@ fn reingesting_keeps_clusters_and_counts() {
     assert_eq!(clusters.len(), 8);
     assert_eq!(clusters["a4"], clusters["a5"]);
     assert_ne!(clusters["a1"], clusters["a4"]);
+}
+
+/// One exported document per line of `ticai export documents`.
+fn exported(data: &Path, extra: &[&str]) -> Vec<Value> {
+    let mut args = vec!["export", "documents", "--out", "-"];
+    args.extend(extra);
+    ok(data, &args)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The export without what a second ingest changes (the ingest time).
+fn without_ingest_time(mut docs: Vec<Value>) -> Vec<Value> {
+    for d in &mut docs {
+        assert!(
+            chrono::DateTime::parse_from_rfc3339(d["ingested_at"].as_str().unwrap()).is_ok(),
+            "{d}"
+        );
+        d.as_object_mut().unwrap().remove("ingested_at");
+    }
+    docs.sort_by_key(|d| d["id"].as_str().unwrap().to_string());
+    docs
+}
+
+#[test]
+fn document_export_round_trips_every_stored_field() {
+    let data = fixture_index("export_documents");
+    // a Taiwan record with its region given, a URL and a company with a code
+    let dir = data.parent().unwrap();
+    let tw = dir.join("tw.jsonl");
+    std::fs::write(
+        &tw,
+        r#"{"id":"t1","title":"伺服器出貨","text":"中際旭創的800G光模組與伺服器出貨增加。","published_at":"2026-07-06T09:00:00+08:00","source":"TW","region":"tw","url":"https://example.com/t1"}
+"#,
+    )
+    .unwrap();
+    ok(&data, &["ingest", tw.to_str().unwrap()]);
+    let first = exported(&data, &[]);
+    assert_eq!(first.len(), 9);
+    let t1 = first.iter().find(|d| d["id"] == "t1").unwrap();
+    assert_eq!(t1["region"], "tw");
+    assert_eq!(t1["script"], "zh-Hant");
+    assert_eq!(t1["url"], "https://example.com/t1");
+    assert_eq!(t1["published_at"], "2026-07-06T09:00:00+08:00");
+    assert!(
+        t1["themes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "optical-interconnect"),
+        "{t1}"
+    );
+    assert!(
+        t1["company_codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "300308.SZ"),
+        "{t1}"
+    );
+    assert_eq!(t1["company_tags"][0]["name"], "中际旭创");
+    let a8 = first.iter().find(|d| d["id"] == "a8").unwrap();
+    assert_eq!(a8["published_at"], Value::Null);
+    // what search shows is what the export holds
+    let search: Value = serde_json::from_str(&ok(
+        &data,
+        &["search", "--format", "json", "--limit", "100"],
+    ))
+    .unwrap();
+    for hit in search["results"].as_array().unwrap() {
+        let d = first.iter().find(|d| d["id"] == hit["id"]).unwrap();
+        for (k, from) in [
+            ("title", "title"),
+            ("source", "source"),
+            ("cluster_id", "cluster_id"),
+            ("url", "url"),
+            ("published_at", "published_at"),
+        ] {
+            assert_eq!(d[k], hit[from], "{k} of {}", hit["id"]);
+        }
+        let themes: Vec<&Value> = hit["themes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| &t["id"])
+            .collect();
+        let exported_themes: Vec<&Value> = d["themes"].as_array().unwrap().iter().collect();
+        assert_eq!(themes, exported_themes, "{}", hit["id"]);
+    }
+    // the export, ingested into another data dir, exports as the same
+    let again_file = dir.join("exported.ndjson");
+    std::fs::write(
+        &again_file,
+        first.iter().map(|d| format!("{d}\n")).collect::<String>(),
+    )
+    .unwrap();
+    let other = dir.join("other");
+    ok(&other, &["ingest", again_file.to_str().unwrap()]);
+    assert_eq!(
+        without_ingest_time(exported(&other, &[])),
+        without_ingest_time(first.clone())
+    );
+    // a bulk body: an action line with the id before each document
+    let bulk = ok(
+        &data,
+        &[
+            "export",
+            "documents",
+            "--format",
+            "bulk",
+            "--index",
+            "news",
+            "--out",
+            "-",
+        ],
+    );
+    let lines: Vec<Value> = bulk
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2 * first.len());
+    for pair in lines.chunks(2) {
+        assert_eq!(pair[0]["index"]["_index"], "news");
+        assert_eq!(pair[0]["index"]["_id"], pair[1]["id"]);
+    }
+    // --since/--until: the dated documents of those days only
+    let july6 = exported(&data, &["--since", "2026-07-06", "--until", "2026-07-06"]);
+    let mut ids: Vec<&str> = july6.iter().map(|d| d["id"].as_str().unwrap()).collect();
+    ids.sort();
+    assert_eq!(ids, ["a2", "t1"]);
+}
+
+/// Whether an exported JSON value fits a kind of declared field (a null is
+/// a missing value, which every field takes).
+fn fits(kind: &str, v: &Value) -> bool {
+    let rfc3339 = |v: &Value| {
+        v.as_str()
+            .is_some_and(|s| chrono::DateTime::parse_from_rfc3339(s).is_ok())
+    };
+    match kind {
+        _ if v.is_null() => true,
+        "string" => v.is_string(),
+        "strings" => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
+        "date" => rfc3339(v),
+        "objects" => v.as_array().is_some_and(|a| a.iter().all(Value::is_object)),
+        "integer" => v.is_u64() || v.is_i64(),
+        "bool" => v.is_boolean(),
+        other => panic!("unknown kind {other}"),
+    }
+}
+
+#[test]
+fn search_tier_mappings_name_exactly_the_exported_fields() {
+    let data = fixture_index("export_mappings");
+    let docs = exported(&data, &["--terms"]);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let exported_fields: std::collections::BTreeSet<String> = docs
+        .iter()
+        .flat_map(|d| d.as_object().unwrap().keys().cloned())
+        .collect();
+
+    // Quickwit: every field, its type compatible with every exported value
+    let yaml = std::fs::read_to_string(root.join("deploy/quickwit/ticai.yaml")).unwrap();
+    let config = &yaml_rust2::YamlLoader::load_from_str(&yaml).unwrap()[0];
+    assert_eq!(config["doc_mapping"]["mode"].as_str(), Some("strict"));
+    let mut quickwit = std::collections::BTreeSet::new();
+    for m in config["doc_mapping"]["field_mappings"].as_vec().unwrap() {
+        let name = m["name"].as_str().unwrap().to_string();
+        let kind = match m["type"].as_str().unwrap() {
+            "text" => "string",
+            "array<text>" => "strings",
+            "datetime" => {
+                assert_eq!(m["input_formats"][0].as_str(), Some("rfc3339"), "{name}");
+                "date"
+            }
+            "array<json>" => "objects",
+            other => panic!("{name}: type {other} not expected"),
+        };
+        for d in &docs {
+            assert!(
+                fits(kind, &d[&name]),
+                "quickwit {name} ({kind}) vs {}",
+                d[&name]
+            );
+        }
+        quickwit.insert(name);
+    }
+    assert_eq!(quickwit, exported_fields);
+    for f in config["search_settings"]["default_search_fields"]
+        .as_vec()
+        .unwrap()
+    {
+        assert!(quickwit.contains(f.as_str().unwrap()));
+    }
+
+    // OpenSearch: the same, nested properties too
+    let mapping: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("deploy/opensearch/ticai.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(mapping["mappings"]["dynamic"], "strict");
+    let props = mapping["mappings"]["properties"].as_object().unwrap();
+    let opensearch: std::collections::BTreeSet<String> = props.keys().cloned().collect();
+    assert_eq!(opensearch, exported_fields);
+    let kind_of = |p: &Value| match p["type"].as_str().unwrap() {
+        // a keyword field takes one value or an array of them
+        "keyword" | "text" => "string-or-strings",
+        "date" => "date",
+        "long" => "integer",
+        "boolean" => "bool",
+        "nested" => "objects",
+        other => panic!("type {other} not expected"),
+    };
+    let check = |name: &str, p: &Value, v: &Value| match kind_of(p) {
+        "string-or-strings" => assert!(fits("string", v) || fits("strings", v), "{name}: {v}"),
+        kind => assert!(fits(kind, v), "{name} ({kind}): {v}"),
+    };
+    for d in &docs {
+        for (name, p) in props {
+            check(name, p, &d[name]);
+            if p["type"] == "nested" {
+                let inner = p["properties"].as_object().unwrap();
+                for item in d[name].as_array().unwrap() {
+                    let keys: std::collections::BTreeSet<&String> =
+                        item.as_object().unwrap().keys().collect();
+                    assert_eq!(keys, inner.keys().collect(), "{name}");
+                    for (k, ip) in inner {
+                        check(k, ip, &item[k]);
+                    }
+                }
+            }
+            if let Some(analyzer) = p["analyzer"].as_str() {
+                assert!(
+                    analyzer.starts_with("ik_")
+                        || mapping["settings"]["analysis"]["analyzer"][analyzer].is_object(),
+                    "{name}: analyzer {analyzer}"
+                );
+            }
+        }
+    }
+    // the terms are ticai's index terms
+    assert!(docs.iter().all(|d| d["text_terms"].is_string()));
+    let a2 = docs.iter().find(|d| d["id"] == "a2").unwrap();
+    assert!(
+        a2["text_terms"]
+            .as_str()
+            .unwrap()
+            .split(' ')
+            .any(|t| t == "液冷"),
+        "{a2}"
+    );
 }

@@ -12,6 +12,7 @@ pub mod alerts;
 pub mod calendar;
 pub mod chart;
 pub mod cooccur;
+pub mod documents;
 pub mod mentions;
 pub mod params;
 pub mod resolve;

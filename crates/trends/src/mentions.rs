@@ -41,33 +41,9 @@ pub fn export(
     tz: chrono_tz::Tz,
     table: &mut Table,
 ) -> Result<(u64, u64)> {
-    let searcher = index.searcher()?;
-    let query = crate::filter_query(index, filter, calendar)?;
-    let mut addrs: Vec<DocAddress> = searcher
-        .search(&*query, &DocSetCollector)
-        .map_err(|e| TrendsError::Index(e.to_string()))?
-        .into_iter()
-        .collect();
-    addrs.sort_unstable();
     let f = index.fields();
     let (mut docs, mut rows) = (0u64, 0u64);
-    let mut store = None;
-    let mut store_segment = u32::MAX;
-    for addr in addrs {
-        if addr.segment_ord != store_segment {
-            store = Some(
-                searcher
-                    .segment_reader(addr.segment_ord)
-                    .get_store_reader(16)
-                    .map_err(|e| TrendsError::Index(e.to_string()))?,
-            );
-            store_segment = addr.segment_ord;
-        }
-        let doc: TantivyDocument = store
-            .as_ref()
-            .expect("opened above")
-            .get(addr.doc_id)
-            .map_err(|e| TrendsError::Index(e.to_string()))?;
+    for_each_document(index, filter, calendar, |doc| -> Result<()> {
         let s = |field| {
             doc.get_first(field)
                 .and_then(|v| v.as_str())
@@ -144,6 +120,45 @@ pub fn export(
             )?;
         }
         docs += 1;
-    }
+        Ok(())
+    })?;
     Ok((docs, rows))
+}
+
+/// Calls `f` with each document `filter` selects (within `calendar`'s days
+/// when given), in index order, reading each segment's store once.
+pub(crate) fn for_each_document<E: From<TrendsError>>(
+    index: &TicaiIndex,
+    filter: &SearchRequest,
+    calendar: Option<&Calendar>,
+    mut f: impl FnMut(&TantivyDocument) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    let searcher = index.searcher().map_err(TrendsError::from)?;
+    let query = crate::filter_query(index, filter, calendar)?;
+    let mut addrs: Vec<DocAddress> = searcher
+        .search(&*query, &DocSetCollector)
+        .map_err(|e| TrendsError::Index(e.to_string()))?
+        .into_iter()
+        .collect();
+    addrs.sort_unstable();
+    let mut store = None;
+    let mut store_segment = u32::MAX;
+    for addr in addrs {
+        if addr.segment_ord != store_segment {
+            store = Some(
+                searcher
+                    .segment_reader(addr.segment_ord)
+                    .get_store_reader(16)
+                    .map_err(|e| TrendsError::Index(e.to_string()))?,
+            );
+            store_segment = addr.segment_ord;
+        }
+        let doc: TantivyDocument = store
+            .as_ref()
+            .expect("opened above")
+            .get(addr.doc_id)
+            .map_err(|e| TrendsError::Index(e.to_string()))?;
+        f(&doc)?;
+    }
+    Ok(())
 }

@@ -143,7 +143,8 @@ impl Out {
         }
     }
 
-    fn finish(self) -> Result<()> {
+    /// Flushes standard output, or puts the file in place.
+    pub fn finish(self) -> Result<()> {
         match self {
             Out::Stdout(mut s) => s.flush().map_err(|e| TrendsError::Output {
                 path: "stdout".into(),

@@ -108,6 +108,15 @@ impl WindowArgs {
     fn calendar(&self, store: &Store, interval: Interval) -> Result<Calendar> {
         Ok(self.params().calendar(&store.index, interval)?)
     }
+
+    /// The days of --since/--until, or `None` (every document) without them.
+    fn days(&self, store: &Store) -> Result<Option<Calendar>> {
+        if self.since.is_some() || self.until.is_some() {
+            Ok(Some(self.calendar(store, Interval::Day)?))
+        } else {
+            Ok(None)
+        }
+    }
 }
 
 /// Which series: themes, companies, or the top themes.
@@ -217,6 +226,39 @@ pub fn trends(args: TrendsArgs, data: Option<&Path>, lexicon: Option<&Path>) -> 
 pub enum ExportCommand {
     /// One row per (document, tag), plus one `kind = document` row per document.
     Mentions(MentionsArgs),
+    /// Every stored field and the tags of each document, for a search tier:
+    /// NDJSON (Quickwit) or an Elasticsearch/OpenSearch _bulk body.
+    Documents(DocumentsArgs),
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum DocumentsFormatArg {
+    /// One JSON document per line (Quickwit's ingest API, `quickwit tool local-ingest`).
+    #[default]
+    Ndjson,
+    /// An action line before each document (`POST _bulk` of Elasticsearch/OpenSearch).
+    Bulk,
+}
+
+/// With neither --since nor --until every document is exported, undated
+/// ones too.
+#[derive(Debug, Args)]
+pub struct DocumentsArgs {
+    #[command(flatten)]
+    pub window: WindowArgs,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: DocumentsFormatArg,
+    /// The index named in bulk action lines.
+    #[arg(long, default_value = "ticai")]
+    pub index: String,
+    /// Add ticai's index terms of the title and text (`title_terms`,
+    /// `text_terms`: normalized, segmented, company aliases folded), so that
+    /// the search tier matches as ticai does (README "Scaling out").
+    #[arg(long)]
+    pub terms: bool,
+    /// The file to write (atomically); `-` for stdout.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -241,14 +283,13 @@ pub struct MentionsArgs {
 }
 
 pub fn export(cmd: ExportCommand, data: Option<&Path>, lexicon: Option<&Path>) -> Result<ExitCode> {
-    let ExportCommand::Mentions(args) = cmd;
+    let args = match cmd {
+        ExportCommand::Mentions(args) => args,
+        ExportCommand::Documents(args) => return export_documents(args, data, lexicon),
+    };
     let store = Store::open_existing(&data_dir(data)?, lexicon)?;
     let window = &args.window;
-    let calendar = if window.since.is_some() || window.until.is_some() {
-        Some(window.calendar(&store, Interval::Day)?)
-    } else {
-        None
-    };
+    let calendar = window.days(&store)?;
     let tz = ticai_trends::parse_tz(&window.tz)?;
     let format = match args.format {
         MentionsFormat::Parquet => Format::Parquet,
@@ -275,6 +316,42 @@ pub fn export(cmd: ExportCommand, data: Option<&Path>, lexicon: Option<&Path>) -
     if args.out.as_os_str() != "-" {
         eprintln!(
             "exported {rows} rows for {docs} documents to {} in {:.1} s",
+            args.out.display(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export_documents(
+    args: DocumentsArgs,
+    data: Option<&Path>,
+    lexicon: Option<&Path>,
+) -> Result<ExitCode> {
+    use std::io::Write;
+    use ticai_trends::documents::{self, DocumentsFormat};
+    let store = Store::open_existing(&data_dir(data)?, lexicon)?;
+    let calendar = args.window.days(&store)?;
+    let format = match args.format {
+        DocumentsFormatArg::Ndjson => DocumentsFormat::Ndjson,
+        DocumentsFormatArg::Bulk => DocumentsFormat::Bulk,
+    };
+    let started = std::time::Instant::now();
+    let mut out = std::io::BufWriter::new(Out::open(Some(&args.out))?);
+    let n = documents::for_each(
+        &store.index,
+        &args.window.filter(),
+        calendar.as_ref(),
+        args.terms,
+        |d| -> Result<()> { Ok(documents::write(&mut out, &d, format, &args.index)?) },
+    )?;
+    out.flush()?;
+    out.into_inner()
+        .map_err(|e| anyhow::anyhow!("{}: {}", args.out.display(), e.error()))?
+        .finish()?;
+    if args.out.as_os_str() != "-" {
+        eprintln!(
+            "exported {n} documents to {} in {:.1} s",
             args.out.display(),
             started.elapsed().as_secs_f64()
         );
