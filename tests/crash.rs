@@ -403,11 +403,18 @@ fn fetch_killed_at_every_write_then_rerun_equals_one_clean_run() {
             clean.pages
         );
     }
+    let extractions = clean
+        .archive
+        .keys()
+        .filter(|k| k.ends_with(".extracted.zst"))
+        .count();
     assert_eq!(
-        clean.archive.len(),
+        clean.archive.len() - extractions,
         14,
         "the copy shares its original's file"
     );
+    // and every fetched article URL has its extraction kept beside it
+    assert_eq!(extractions, 15);
 
     let start = scratch("crash_fetch_start");
     std::fs::write(start.join("ticai.toml"), config(&base)).unwrap();

@@ -476,3 +476,107 @@ fn list_pages_with_pagination_and_body_selector() {
         "the body selector keeps the sidebar out"
     );
 }
+
+/// The extraction files fetch keeps beside the archived bodies.
+fn extraction_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            extraction_files(&p, out);
+        } else if p.to_string_lossy().ends_with(".extracted.zst") {
+            out.push(p);
+        }
+    }
+}
+
+fn rewrite_extractions(files: &[std::path::PathBuf], edit: impl Fn(&mut Value)) {
+    for f in files {
+        let json = zstd::decode_all(std::fs::read(f).unwrap().as_slice()).unwrap();
+        let mut v: Value = serde_json::from_slice(&json).unwrap();
+        edit(&mut v);
+        let bytes = zstd::encode_all(serde_json::to_vec(&v).unwrap().as_slice(), 3).unwrap();
+        std::fs::write(f, bytes).unwrap();
+    }
+}
+
+#[test]
+fn ingest_reads_the_extraction_fetch_kept_until_the_extractor_changes() {
+    let dir = scratch("fetch_extraction_kept");
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../corpus/sample")
+        .canonicalize()
+        .unwrap();
+    std::fs::write(
+        dir.join("ticai.toml"),
+        format!(
+            "[[source]]\nname = \"files\"\ntype = \"dir\"\npath = \"{}\"\n",
+            sample.display()
+        ),
+    )
+    .unwrap();
+    assert_eq!(source(&fetch_summary(&dir), "files")["new"], 4);
+    let mut files = Vec::new();
+    extraction_files(&dir.join("data/archive"), &mut files);
+    assert_eq!(files.len(), 4, "{files:?}");
+    // the kept extraction is what ingest indexes: mark it
+    rewrite_extractions(&files, |v| {
+        assert_eq!(v["extractor"], ticai_extract::EXTRACTOR_VERSION);
+        assert!(
+            v["failure"].is_null() && v["reference_date"].is_string(),
+            "{v}"
+        );
+        let text = v["articles"][0]["text"].as_str().unwrap().to_string();
+        v["articles"][0]["text"] = Value::String(format!("{text} ZXQVKEPT"));
+    });
+    let marked = |dir: &Path| {
+        let out = ticai(
+            dir,
+            &[
+                "search",
+                "--data-dir",
+                "data",
+                "--format",
+                "json",
+                "ZXQVKEPT",
+            ],
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["total"].as_u64().unwrap()
+    };
+    ingest_fetched(&dir, 4);
+    assert_eq!(marked(&dir), 4);
+    // made by another extractor: extracted again from the archived body
+    rewrite_extractions(&files, |v| v["extractor"] = "an-older-extractor".into());
+    let out = ticai(
+        &dir,
+        &["ingest", "--fetched", "--all", "--data-dir", "data"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(marked(&dir), 0);
+    // and a damaged one too
+    for f in &files {
+        std::fs::write(f, b"not zstd").unwrap();
+    }
+    let out = ticai(
+        &dir,
+        &["ingest", "--fetched", "--all", "--data-dir", "data"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let all: Value = serde_json::from_slice(
+        &ticai(
+            &dir,
+            &["search", "--data-dir", "data", "--format", "json", "超节点"],
+        )
+        .stdout,
+    )
+    .unwrap();
+    assert!(all["total"].as_u64().unwrap() >= 1, "{all}");
+}

@@ -40,7 +40,7 @@ pub use digest::{DigestPart, split_digest};
 pub use html::{extract_html, read_html_raw};
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What is known about a page besides its bytes.
 #[derive(Clone, Debug, Default)]
@@ -57,7 +57,7 @@ pub struct Options {
 }
 
 /// The script of a text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Script {
     #[serde(rename = "zh-Hans")]
     Simplified,
@@ -69,7 +69,7 @@ pub enum Script {
 }
 
 /// One extracted article.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Article {
     pub title: Option<String>,
     /// RFC 3339 with offset.
@@ -112,6 +112,10 @@ pub fn extract_page(bytes: &[u8], options: &Options) -> Extraction {
         || bytes.starts_with(b"<");
     extract(bytes, html, options)
 }
+
+/// The extractor's version: a hash of this crate's sources (any change to
+/// extraction changes it), kept with stored extractions.
+pub const EXTRACTOR_VERSION: &str = env!("TICAI_EXTRACTOR_VERSION");
 
 /// The least main text, in characters, for a page to count as extracted.
 pub const MIN_TEXT_CHARS: usize = 10;

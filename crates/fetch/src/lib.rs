@@ -333,13 +333,17 @@ fn store(
     r: &http::Response,
 ) -> Result<bool, String> {
     let hash = state.archive(&r.body)?;
+    // as ingest will extract it: dates without a year read in the year of
+    // the fetch (the row's fetched_at, UTC)
     let options = ticai_extract::Options {
         url: Some(url.to_string()),
         content_type: r.content_type.clone(),
         body_selector: source.body_selector.clone(),
-        ..Default::default()
+        reference_date: Some(chrono::Utc::now().date_naive()),
     };
     let ex = ticai_extract::extract_page(&r.body, &options);
+    // kept for ingest, before the row that makes ingest read the page
+    state.write_extraction(&hash, &state::StoredExtraction::new(&options, &ex))?;
     let text: String = ex
         .articles
         .iter()

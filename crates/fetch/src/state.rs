@@ -98,6 +98,45 @@ fn table_exists(db: &Connection, name: &str) -> rusqlite::Result<bool> {
 }
 
 /// Where the archive under `archive` keeps the body with this sha256.
+/// A page's extraction as fetch made it, kept beside the archived body
+/// ([`State::write_extraction`]) with what it was made with: ingest reuses
+/// it only when the extractor's version and the options are its own.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StoredExtraction {
+    /// [`ticai_extract::EXTRACTOR_VERSION`] of the extractor that made it.
+    pub extractor: String,
+    pub url: String,
+    pub content_type: Option<String>,
+    pub body_selector: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub reference_date: Option<String>,
+    pub articles: Vec<ticai_extract::Article>,
+    pub failure: Option<String>,
+}
+
+impl StoredExtraction {
+    pub fn new(options: &ticai_extract::Options, ex: &ticai_extract::Extraction) -> Self {
+        StoredExtraction {
+            extractor: ticai_extract::EXTRACTOR_VERSION.to_string(),
+            url: options.url.clone().unwrap_or_default(),
+            content_type: options.content_type.clone(),
+            body_selector: options.body_selector.clone(),
+            reference_date: options.reference_date.map(|d| d.to_string()),
+            articles: ex.articles.clone(),
+            failure: ex.failure.clone(),
+        }
+    }
+
+    /// Whether extracting with `options` now would make exactly this.
+    pub fn made_with(&self, options: &ticai_extract::Options) -> bool {
+        self.extractor == ticai_extract::EXTRACTOR_VERSION
+            && Some(&self.url) == options.url.as_ref()
+            && self.content_type == options.content_type
+            && self.body_selector == options.body_selector
+            && self.reference_date == options.reference_date.map(|d| d.to_string())
+    }
+}
+
 fn archive_file(archive: &Path, hash: &str) -> PathBuf {
     archive.join(&hash[..2]).join(format!("{hash}.zst"))
 }
@@ -377,6 +416,41 @@ impl State {
         let path = self.archive_path(hash);
         let bytes = std::fs::read(&path).map_err(|e| format!("archive {}: {e}", path.display()))?;
         zstd::decode_all(bytes.as_slice()).map_err(|e| format!("archive {}: {e}", path.display()))
+    }
+
+    fn extraction_path(&self, hash: &str, url: &str) -> PathBuf {
+        let key = format!("{:x}", Sha256::digest(url.as_bytes()));
+        self.archive
+            .join(&hash[..2])
+            .join(format!("{hash}.{}.extracted.zst", &key[..16]))
+    }
+
+    /// Keeps the extraction of an archived body fetched from `url` beside
+    /// the body (compressed JSON, written atomically), for ingest to read
+    /// instead of extracting the page again.
+    pub fn write_extraction(&self, hash: &str, stored: &StoredExtraction) -> DbResult<()> {
+        let path = self.extraction_path(hash, &stored.url);
+        let dir = path.parent().expect("archive paths have a parent");
+        let tmp = dir.join(format!(".{hash}.{}.x.tmp", std::process::id()));
+        let write = || -> std::io::Result<()> {
+            std::fs::create_dir_all(dir)?;
+            let json = serde_json::to_vec(stored).map_err(std::io::Error::other)?;
+            let compressed = zstd::encode_all(json.as_slice(), 3)?;
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&compressed)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &path)
+        };
+        write().map_err(|e| format!("archive {}: {e}", path.display()))
+    }
+
+    /// The stored extraction of the body `hash` fetched from `url`, if
+    /// there is one that reads (it is a cache: a missing or damaged file
+    /// means extracting again).
+    pub fn read_extraction(&self, hash: &str, url: &str) -> Option<StoredExtraction> {
+        let bytes = std::fs::read(self.extraction_path(hash, url)).ok()?;
+        let json = zstd::decode_all(bytes.as_slice()).ok()?;
+        serde_json::from_slice(&json).ok()
     }
 
     /// The cluster of a body already stored under another URL, if any.

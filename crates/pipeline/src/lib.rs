@@ -208,9 +208,6 @@ impl Store {
             if done % 64 == 0 {
                 progress(done, total);
             }
-            let body = state
-                .read_archive(&p.hash)
-                .map_err(|e| anyhow::anyhow!(e))?;
             let options = ticai_extract::Options {
                 url: Some(p.url.clone()),
                 content_type: p.content_type.clone(),
@@ -219,7 +216,21 @@ impl Store {
                     .ok()
                     .map(|d| d.date_naive()),
             };
-            let ex = ticai_extract::extract_page(&body, &options);
+            // fetch kept its extraction: reused when this extractor, with
+            // these options, would make the same
+            let ex = match state.read_extraction(&p.hash, &p.url) {
+                Some(stored) if stored.made_with(&options) => ticai_extract::Extraction {
+                    encoding: "",
+                    articles: stored.articles,
+                    failure: stored.failure,
+                },
+                _ => {
+                    let body = state
+                        .read_archive(&p.hash)
+                        .map_err(|e| anyhow::anyhow!(e))?;
+                    ticai_extract::extract_page(&body, &options)
+                }
+            };
             if let Some(reason) = ex.failure {
                 // reported once: the same body fails the same way next time
                 // (`ingest --fetched --all` retries every page)
