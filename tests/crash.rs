@@ -591,8 +591,20 @@ fn an_index_without_a_newer_field_is_refused_then_reindexed() {
             ("a", "液冷订单", TEXTS[0], "2026-11-02T09:30:00+08:00"),
             ("b", "光模块出货", TEXTS[1], "2026-11-03T10:00:00+08:00"),
             ("c", "光模块转载", TEXTS[1], "2026-11-03T11:00:00+08:00"),
+            (
+                "d",
+                "台湾来稿",
+                "公司的伺服器业务增长",
+                "2026-11-04T11:00:00+08:00",
+            ),
         ],
     );
+    // the daily job's config gave the source a region
+    std::fs::write(
+        dir.join("ticai.toml"),
+        "[[source]]\nname = \"old-source\"\ntype = \"jsonl\"\npath = \"old.jsonl\"\nregion = \"tw\"\n",
+    )
+    .unwrap();
     let search = ["search", "--data-dir", "data", "--format", "json", "光模块"];
     let refused = ticai(&dir, &search);
     assert_eq!(refused.status.code(), Some(2));
@@ -610,7 +622,16 @@ fn an_index_without_a_newer_field_is_refused_then_reindexed() {
     // nothing was changed by the refusals
     assert!(dir.join("data/index/meta.json").exists());
 
-    let out = ticai(&dir, &["reindex", "--data-dir", "data"]);
+    let bad = ticai(
+        &dir,
+        &["reindex", "--data-dir", "data", "--config", "missing.toml"],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("missing.toml"));
+    let out = ticai(
+        &dir,
+        &["reindex", "--data-dir", "data", "--config", "ticai.toml"],
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -618,7 +639,7 @@ fn an_index_without_a_newer_field_is_refused_then_reindexed() {
     );
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(
-        said.contains("reindexed 3 documents") && said.contains("fields added: region"),
+        said.contains("reindexed 4 documents") && said.contains("fields added: region"),
         "{said}"
     );
     let found = ticai(&dir, &search);
@@ -649,7 +670,25 @@ fn an_index_without_a_newer_field_is_refused_then_reindexed() {
     );
     let stats = ticai(&dir, &["stats", "--data-dir", "data", "--format", "json"]);
     let stats: Value = serde_json::from_slice(&stats.stdout).unwrap();
-    assert_eq!(stats["documents"], 3);
+    assert_eq!(stats["documents"], 4);
+    // the source's region applies to its documents, and is stored now
+    let tw = ticai(
+        &dir,
+        &["search", "--data-dir", "data", "--format", "json", "服务器"],
+    );
+    let tw: Value = serde_json::from_slice(&tw.stdout).unwrap();
+    assert_eq!(tw["results"][0]["id"], "d", "{tw}");
+    assert_eq!(tw["results"][0]["snippet"], "公司的<b>伺服器</b>业务增长");
+    let exported = ticai(
+        &dir,
+        &["export", "documents", "--data-dir", "data", "--out", "-"],
+    );
+    let d: Value = String::from_utf8_lossy(&exported.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|v| v["id"] == "d")
+        .unwrap();
+    assert_eq!(d["region"], "tw");
     let versions = stats["indexed_lexicon_versions"].as_array().unwrap();
     assert_eq!(versions.len(), 1, "{versions:?}");
     assert_eq!(versions[0]["version"], stats["lexicon_version"]);

@@ -545,31 +545,43 @@ fn ingest_reads_the_extraction_fetch_kept_until_the_extractor_changes() {
     };
     ingest_fetched(&dir, 4);
     assert_eq!(marked(&dir), 4);
-    // made by another extractor: extracted again from the archived body
+    // made by another extractor, or with another option, or missing, or
+    // damaged: extracted again from the archived body (each time into a
+    // new index, so that only this ingest's documents are searched)
+    let reingest = |dir: &Path| {
+        std::fs::remove_dir_all(dir.join("data/index")).unwrap();
+        ingest_fetched(dir, 4);
+    };
+    let kept = files.clone();
+    let saved: Vec<Vec<u8>> = kept.iter().map(|f| std::fs::read(f).unwrap()).collect();
+    let restore = || {
+        for (f, b) in kept.iter().zip(&saved) {
+            std::fs::write(f, b).unwrap();
+        }
+    };
+    reingest(&dir);
+    assert_eq!(marked(&dir), 4, "the marked extractions are reused");
     rewrite_extractions(&files, |v| v["extractor"] = "an-older-extractor".into());
-    let out = ticai(
-        &dir,
-        &["ingest", "--fetched", "--all", "--data-dir", "data"],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(marked(&dir), 0);
-    // and a damaged one too
+    reingest(&dir);
+    assert_eq!(marked(&dir), 0, "another extractor");
+    restore();
+    rewrite_extractions(&files, |v| v["body_selector"] = "div.other".into());
+    reingest(&dir);
+    assert_eq!(marked(&dir), 0, "another body selector");
+    restore();
+    rewrite_extractions(&files, |v| v["reference_date"] = "2001-01-01".into());
+    reingest(&dir);
+    assert_eq!(marked(&dir), 0, "another fetch day");
     for f in &files {
         std::fs::write(f, b"not zstd").unwrap();
     }
-    let out = ticai(
-        &dir,
-        &["ingest", "--fetched", "--all", "--data-dir", "data"],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    reingest(&dir);
+    assert_eq!(marked(&dir), 0, "damaged");
+    for f in &files {
+        std::fs::remove_file(f).unwrap();
+    }
+    reingest(&dir);
+    assert_eq!(marked(&dir), 0, "missing");
     let all: Value = serde_json::from_slice(
         &ticai(
             &dir,

@@ -1,25 +1,39 @@
-//! The extractor's version: a hash of this crate's sources, so that any
-//! change to extraction changes it (stored extractions made by another
-//! version are not reused, see `ticai_fetch::State::read_extracted`).
+//! The extractor's version: a hash of this crate's sources, its manifest
+//! and the workspace's Cargo.lock (the versions of the HTML parser,
+//! readability, charset detection ... it runs on), so that any change to
+//! extraction changes it (stored extractions made by another version are
+//! not reused, see `ticai_fetch::State::read_extraction`). A lockfile
+//! change that touches no dependency of extraction changes it too: that
+//! costs one extraction per page at the next ingest, never a stale one.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn main() {
     // read at run time: a build-script binary may be reused by another checkout
-    let dir = Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it")).join("src");
-    println!("cargo:rerun-if-changed={}", dir.display());
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
+    let src = manifest.join("src");
     let mut files = Vec::new();
-    collect(&dir, &mut files);
+    collect(&src, &mut files);
     files.sort();
+    println!("cargo:rerun-if-changed={}", src.display());
+    for extra in [
+        manifest.join("Cargo.toml"),
+        manifest.join("../../Cargo.lock"),
+    ] {
+        if extra.exists() {
+            println!("cargo:rerun-if-changed={}", extra.display());
+            files.push(extra);
+        }
+    }
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for f in files {
-        let rel = f
-            .strip_prefix(&dir)
-            .expect("under src")
+        let name = f
+            .strip_prefix(&manifest)
+            .unwrap_or(&f)
             .to_string_lossy()
             .into_owned();
         let bytes = std::fs::read(&f).expect("a source file reads");
-        for b in rel.bytes().chain([0]).chain(bytes).chain([0]) {
+        for b in name.bytes().chain([0]).chain(bytes).chain([0]) {
             h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
     }

@@ -342,8 +342,11 @@ fn store(
         reference_date: Some(chrono::Utc::now().date_naive()),
     };
     let ex = ticai_extract::extract_page(&r.body, &options);
-    // kept for ingest, before the row that makes ingest read the page
-    state.write_extraction(&hash, &state::StoredExtraction::new(&options, &ex))?;
+    // kept for ingest, before the row that makes ingest read the page; a
+    // cache: when it cannot be written, ingest extracts the page itself
+    if let Err(e) = state.write_extraction(&hash, &state::StoredExtraction::new(&options, &ex)) {
+        eprintln!("ticai: {url}: extraction not kept: {e}");
+    }
     let text: String = ex
         .articles
         .iter()

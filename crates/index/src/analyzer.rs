@@ -32,6 +32,9 @@ pub struct ZhTokenizer {
     canonical: Arc<HashMap<String, String>>,
     /// Also emit the dictionary words inside long words (index time).
     sub_words: bool,
+    /// Read every text in this region (`None`: detected, and prepared
+    /// tokens are taken first).
+    region: Option<Region>,
     /// Tokens computed before the text reached tantivy (shared by clones).
     prepared: Arc<Prepared>,
 }
@@ -104,7 +107,18 @@ impl ZhTokenizer {
             tagger,
             canonical: Arc::new(canonical),
             sub_words: false,
+            region: None,
             prepared: Arc::default(),
+        }
+    }
+
+    /// The same analyzer reading every text as written in `region` (for
+    /// snippets of a document with a stored region); it never takes
+    /// prepared tokens.
+    pub fn in_region(&self, region: Region) -> Self {
+        Self {
+            region: Some(region),
+            ..self.clone()
         }
     }
 
@@ -124,11 +138,6 @@ impl ZhTokenizer {
     /// [`ZhTokenizer::tokens`], compact.
     pub fn token_list(&self, text: &str) -> TokenList {
         self.list_in(text, None)
-    }
-
-    /// [`ZhTokenizer::tokens_in`], compact.
-    pub fn token_list_in(&self, text: &str, region: Option<Region>) -> TokenList {
-        self.list_in(text, region)
     }
 
     /// The ways a query may be meant: a query in traditional script is
@@ -448,9 +457,12 @@ impl Tokenizer for ZhTokenizer {
     type TokenStream<'a> = ZhTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> ZhTokenStream {
-        let tokens = match self.prepared.take(text) {
-            Some(tokens) => tokens,
-            None => self.token_list(text),
+        let tokens = match self.region {
+            Some(region) => self.list_in(text, Some(region)),
+            None => match self.prepared.take(text) {
+                Some(tokens) => tokens,
+                None => self.token_list(text),
+            },
         };
         ZhTokenStream {
             tokens,

@@ -360,7 +360,7 @@ impl TicaiIndex {
     pub fn writer(&self) -> Result<Writer<'_>> {
         let w = self.index.writer(200_000_000).map_err(|e| match e {
             tantivy::TantivyError::LockFailure(..) => IndexError::Request(format!(
-                "index at {} is locked by another ticai process (ingest or retag); try again when it is done",
+                "index at {} is locked by another ticai process (ingest, retag or reindex); try again when it is done",
                 self.path.display()
             )),
             e => tantivy_err(&self.path)(e),
@@ -487,9 +487,7 @@ impl TicaiIndex {
                 (n, top.into_iter().map(|(_, a)| (None, a)).collect())
             }
         };
-        let mut snippets =
-            SnippetGenerator::create(&searcher, &*text_query, self.fields.body).map_err(&err)?;
-        snippets.set_max_num_chars(160);
+        let snippets = Snippets::new(self, &searcher, &*text_query).map_err(&err)?;
         let mut results = Vec::with_capacity(addrs.len());
         for (score, addr) in addrs {
             let doc: TantivyDocument = searcher.doc(addr).map_err(&err)?;
@@ -503,14 +501,8 @@ impl TicaiIndex {
                 .unwrap_or(Value::Null);
             // HTML-safe in both branches (see the `snippet` module)
             let body = s(self.fields.body).unwrap_or_default();
-            let text = body.trim();
-            if let Some(region) = s(self.fields.region).and_then(|r| r.parse().ok()) {
-                // the highlighter tokenizes the text as ingest did: in the
-                // document's given region, not a detected one
-                let tokens = self.tokenizer.for_index().token_list_in(text, Some(region));
-                self.tokenizer.prepared().put(text, tokens);
-            }
-            let mut snippet = snippets.snippet(text).to_html();
+            let region = s(self.fields.region).and_then(|r| r.parse().ok());
+            let mut snippet = snippets.snippet(body.trim(), region).to_html();
             if snippet.is_empty() {
                 snippet = snippet::lead(&body, 120);
             }
@@ -804,11 +796,14 @@ impl OldIndex {
         let lock = index
             .directory()
             .acquire_lock(&tantivy::directory::INDEX_WRITER_LOCK)
-            .map_err(|_| {
-                IndexError::Request(format!(
+            .map_err(|e| match e {
+                tantivy::directory::error::LockError::LockBusy => IndexError::Request(format!(
                     "index at {} is locked by another ticai process (ingest, retag or reindex); try again when it is done",
                     dir.display()
-                ))
+                )),
+                tantivy::directory::error::LockError::IoError(source) => IndexError::Request(
+                    format!("index at {}: cannot take its writer lock: {source}", dir.display()),
+                ),
             })?;
         let have = index.schema();
         let missing = schema()
@@ -847,6 +842,84 @@ impl OldIndex {
         f: impl FnMut(Vec<StoredArticle>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
         visit_stored(&self.reader.searcher(), &self.stored, &self.path, batch, f)
+    }
+}
+
+/// Snippet generators of one search: the terms of its text query, cut by
+/// the index analyzer, in the region a document was given (a generator
+/// per region met) or detected.
+struct Snippets {
+    terms: std::collections::BTreeMap<String, f32>,
+    analyzer: ZhTokenizer,
+    body: Field,
+    detected: SnippetGenerator,
+    regional: std::cell::RefCell<HashMap<ticai_model::Region, SnippetGenerator>>,
+}
+
+const SNIPPET_CHARS: usize = 160;
+
+impl Snippets {
+    fn new(
+        index: &TicaiIndex,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+    ) -> tantivy::Result<Snippets> {
+        // as tantivy's SnippetGenerator::create weighs them
+        let body = index.fields.body;
+        let mut wanted = std::collections::BTreeSet::new();
+        query.query_terms(&mut |term, _| {
+            if term.field() == body {
+                wanted.insert(term.clone());
+            }
+        });
+        let mut terms = std::collections::BTreeMap::new();
+        for term in wanted {
+            let Some(text) = term.value().as_str().map(str::to_string) else {
+                continue;
+            };
+            let df = searcher.doc_freq(&term)?;
+            if df > 0 {
+                terms.insert(text, 1.0 / (1.0 + df as f32));
+            }
+        }
+        let analyzer = index.tokenizer.for_index();
+        let generator = |a: ZhTokenizer| {
+            SnippetGenerator::new(
+                terms.clone(),
+                tantivy::tokenizer::TextAnalyzer::from(a),
+                body,
+                SNIPPET_CHARS,
+            )
+        };
+        Ok(Snippets {
+            detected: generator(analyzer.clone()),
+            terms: terms.clone(),
+            analyzer,
+            body,
+            regional: Default::default(),
+        })
+    }
+
+    fn snippet(
+        &self,
+        text: &str,
+        region: Option<ticai_model::Region>,
+    ) -> tantivy::snippet::Snippet {
+        let Some(region) = region else {
+            return self.detected.snippet(text);
+        };
+        self.regional
+            .borrow_mut()
+            .entry(region)
+            .or_insert_with(|| {
+                SnippetGenerator::new(
+                    self.terms.clone(),
+                    tantivy::tokenizer::TextAnalyzer::from(self.analyzer.in_region(region)),
+                    self.body,
+                    SNIPPET_CHARS,
+                )
+            })
+            .snippet(text)
     }
 }
 

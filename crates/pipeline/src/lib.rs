@@ -53,7 +53,8 @@ pub struct Store {
 
 impl Store {
     pub fn open(data: &Path, lexicon_dir: Option<&Path>) -> Result<Store> {
-        reindex::recover(data)?;
+        // no reindex swaps the index while it is opened (see `reindex`)
+        let _guard = reindex::open_guard(data)?;
         Store::open_index(data, lexicon_dir, &data.join("index"))
     }
 
@@ -74,8 +75,7 @@ impl Store {
 
     /// Opens the store of a data directory that must already hold an index.
     pub fn open_existing(data: &Path, lexicon_dir: Option<&Path>) -> Result<Store> {
-        reindex::recover(data)?;
-        if !data.join("index/meta.json").exists() {
+        if !data.join("index/meta.json").exists() && !reindex::pending(data) {
             bail!(
                 "no index in {}: run `ticai ingest PATH...` (or `ticai demo`) first",
                 data.display()

@@ -19,12 +19,20 @@
 //! (after 2), which [`recover`] (run by every command that opens the
 //! index) resolves: without `index/`, a complete rebuild is moved in,
 //! otherwise the old index is moved back. Nothing committed is lost.
+//!
+//! The two renames happen under an exclusive lock on `index.lock` in the
+//! data dir, and every [`Store::open`] checks for a stopped swap and opens
+//! the index under a shared one ([`open_guard`]): no command ever finds the
+//! index missing halfway through a swap (and creates an empty one there).
 
 use crate::{INDEX_ID_FILE, Store, commit, par_map};
 use anyhow::{Context, Result, bail};
+use std::collections::HashMap;
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use ticai_fetch::crashpoint;
 use ticai_index::OldIndex;
+use ticai_model::Region;
 
 /// Where the rebuild is written, beside `index/`.
 pub const REBUILD_DIR: &str = "index.rebuild";
@@ -32,11 +40,54 @@ pub const REBUILD_DIR: &str = "index.rebuild";
 pub const PREVIOUS_DIR: &str = "index.previous";
 /// The file a complete rebuild holds until it is in place.
 const MARKER: &str = "REBUILT";
+/// The lock of the swap, in the data dir.
+pub const SWAP_LOCK: &str = "index.lock";
+
+/// The swap lock of `data` (created if needed), not locked yet.
+fn swap_lock(data: &Path) -> Result<File> {
+    std::fs::create_dir_all(data).with_context(|| format!("cannot create {}", data.display()))?;
+    let path = data.join(SWAP_LOCK);
+    File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))
+}
+
+/// Finishes a stopped swap if there is one, then holds the swap lock
+/// shared until dropped: what [`Store::open`] opens the index under.
+pub fn open_guard(data: &Path) -> Result<File> {
+    let lock = swap_lock(data)?;
+    if needs_recovery(data) {
+        lock.lock()
+            .with_context(|| format!("cannot lock {}", data.join(SWAP_LOCK).display()))?;
+        recover_locked(data)?;
+        lock.unlock().ok();
+    }
+    lock.lock_shared()
+        .with_context(|| format!("cannot lock {}", data.join(SWAP_LOCK).display()))?;
+    if pending(data) {
+        // the swap lock is held by whoever renames: cannot happen
+        bail!(
+            "{}: the index is set aside by a reindex; run `ticai reindex` to finish it",
+            data.display()
+        );
+    }
+    Ok(lock)
+}
+
+fn needs_recovery(data: &Path) -> bool {
+    let (index, _, previous) = paths(data);
+    pending(data)
+        || index.join(MARKER).exists()
+        || previous.exists() && index.join("meta.json").exists()
+}
 
 /// What [`reindex`] did.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Reindexed {
-    pub documents: usize,
+    pub documents: u64,
     /// Fields of today's schema the old index did not have.
     pub added_fields: Vec<String>,
     pub lexicon_version: String,
@@ -57,11 +108,12 @@ pub fn pending(data: &Path) -> bool {
 }
 
 /// Finishes or undoes a reindex that was stopped between its renames (see
-/// the module); does nothing otherwise.
-pub fn recover(data: &Path) -> Result<()> {
+/// the module); does nothing otherwise. The caller holds the swap lock
+/// exclusively.
+fn recover_locked(data: &Path) -> Result<()> {
     let (index, rebuild, previous) = paths(data);
     if pending(data) {
-        // a reindex still running holds the old index's lock
+        // a reindex still running holds the old index's writer lock
         let _lock = OldIndex::open(&previous)?;
         let from = if rebuild.join(MARKER).exists() {
             &rebuild
@@ -70,20 +122,26 @@ pub fn recover(data: &Path) -> Result<()> {
         };
         rename(from, &index)?;
     }
-    if index.join(MARKER).exists() {
-        if previous.exists() {
-            std::fs::remove_dir_all(&previous)
-                .with_context(|| format!("cannot remove {}", previous.display()))?;
-        }
-        remove_file(&index.join(MARKER))?;
+    if index.join(MARKER).exists() || previous.exists() && index.join("meta.json").exists() {
+        // the rebuilt index is in place (its marker) or the old one is
+        // back: what is left beside it goes
+        remove_dir(&previous)?;
+        remove_if_present(&index.join(MARKER))?;
     }
     Ok(())
 }
 
 /// Rebuilds the index of `data` from its stored articles with the lexicon
-/// of `lexicon_dir`, in today's schema (see the module).
-pub fn reindex(data: &Path, lexicon_dir: Option<&Path>, jobs: usize) -> Result<Reindexed> {
-    recover(data)?;
+/// of `lexicon_dir`, in today's schema (see the module). `regions` gives
+/// the region of documents without a stored one by their source (the
+/// config's `[[source]] region`, as the daily job ingested them).
+pub fn reindex(
+    data: &Path,
+    lexicon_dir: Option<&Path>,
+    jobs: usize,
+    regions: &HashMap<String, Region>,
+) -> Result<Reindexed> {
+    drop(open_guard(data)?);
     let (index, rebuild, previous) = paths(data);
     if !index.join("meta.json").exists() {
         bail!(
@@ -94,13 +152,22 @@ pub fn reindex(data: &Path, lexicon_dir: Option<&Path>, jobs: usize) -> Result<R
     let old = OldIndex::open(&index)?;
     if rebuild.exists() {
         // a reindex stopped before its renames: start over
-        std::fs::remove_dir_all(&rebuild)
-            .with_context(|| format!("cannot remove {}", rebuild.display()))?;
+        remove_dir(&rebuild)?;
     }
     let store = Store::open_index(data, lexicon_dir, &rebuild)?;
     let mut writer = store.index.writer()?;
-    let mut documents = 0;
-    old.visit_articles(crate::BATCH, |batch| -> Result<()> {
+    let mut documents = 0u64;
+    old.visit_articles(crate::BATCH, |mut batch| -> Result<()> {
+        for a in &mut batch {
+            if a.document.region.is_none() {
+                a.document.region = a
+                    .document
+                    .source
+                    .as_ref()
+                    .and_then(|s| regions.get(s))
+                    .copied();
+            }
+        }
         let analyses = par_map(&batch, jobs, |a| {
             store.index.analyze(&a.document, crate::INDEX_EVIDENCE)
         });
@@ -113,28 +180,40 @@ pub fn reindex(data: &Path, lexicon_dir: Option<&Path>, jobs: usize) -> Result<R
                 a.cluster_id.as_deref(),
             )?;
         }
-        documents += batch.len();
+        documents += batch.len() as u64;
         Ok(())
     })?;
     commit(&mut writer)?;
     writer.wait_merges()?;
+    let rebuilt = store.index.num_docs()?;
+    if rebuilt != old.num_docs() || rebuilt != documents {
+        bail!(
+            "the rebuild in {} holds {rebuilt} documents, the index {} ({documents} read): the index is left as it was",
+            rebuild.display(),
+            old.num_docs()
+        );
+    }
     let lexicon_version = store.lexicon.version.clone();
     drop(store);
     let id = index.join(INDEX_ID_FILE);
     if id.exists() {
-        std::fs::copy(&id, rebuild.join(INDEX_ID_FILE))
-            .with_context(|| format!("cannot copy {}", id.display()))?;
+        let bytes = std::fs::read(&id).with_context(|| format!("cannot read {}", id.display()))?;
+        write_synced(&rebuild.join(INDEX_ID_FILE), &bytes)?;
     }
     write_synced(&rebuild.join(MARKER), b"complete\n")?;
     sync_dir(&rebuild)?;
     crashpoint::wrote("reindex complete");
+    let lock = swap_lock(data)?;
+    lock.lock()
+        .with_context(|| format!("cannot lock {}", data.join(SWAP_LOCK).display()))?;
     rename(&index, &previous)?;
     crashpoint::wrote("old index set aside");
     rename(&rebuild, &index)?;
     crashpoint::wrote("rebuilt index in place");
     let added_fields = old.missing_fields().to_vec();
     drop(old);
-    recover(data)?;
+    recover_locked(data)?;
+    drop(lock);
     Ok(Reindexed {
         documents,
         added_fields,
@@ -151,8 +230,22 @@ fn rename(from: &Path, to: &Path) -> Result<()> {
     }
 }
 
-fn remove_file(path: &Path) -> Result<()> {
-    std::fs::remove_file(path).with_context(|| format!("cannot remove {}", path.display()))
+fn remove_if_present(path: &Path) -> Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("cannot remove {}", path.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn remove_dir(path: &Path) -> Result<()> {
+    match std::fs::remove_dir_all(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("cannot remove {}", path.display()))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {

@@ -52,7 +52,7 @@ pub struct ExportedDocument {
     pub script: Option<String>,
     pub cluster_id: Option<String>,
     pub lexicon_version: Option<String>,
-    /// RFC 3339 (UTC).
+    /// RFC 3339 (UTC): the document's last write (ingest, retag, reindex).
     pub ingested_at: Option<String>,
     /// Theme ids.
     pub themes: Vec<String>,
@@ -62,10 +62,10 @@ pub struct ExportedDocument {
     pub company_codes: Vec<String>,
     pub theme_tags: Vec<ThemeTag>,
     pub company_tags: Vec<CompanyTag>,
-    /// ticai's index terms of the title, space-separated (`--tokens`).
+    /// ticai's index terms of the title, space-separated (`--terms`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title_terms: Option<String>,
-    /// ticai's index terms of the text, space-separated (`--tokens`).
+    /// ticai's index terms of the text, space-separated (`--terms`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_terms: Option<String>,
 }

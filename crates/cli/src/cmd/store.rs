@@ -131,11 +131,25 @@ pub fn retag(args: RetagArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Re
 pub struct ReindexArgs {
     #[arg(long, short = 'j')]
     pub jobs: Option<usize>,
+    /// The daily job's config: its `[[source]] region`s apply to documents
+    /// of those sources that have no stored region (indexes written before
+    /// the region was stored).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
 }
 
 pub fn reindex(args: ReindexArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Result<ExitCode> {
     let data = data_dir(data)?;
-    let r = ticai_pipeline::reindex::reindex(&data, lexicon, jobs(args.jobs))?;
+    let regions = match &args.config {
+        Some(path) => ticai_fetch::Config::load(path)
+            .map_err(|e| anyhow::anyhow!(e))?
+            .sources
+            .iter()
+            .filter_map(|s| Some((s.name.clone(), s.region?)))
+            .collect(),
+        None => Default::default(),
+    };
+    let r = ticai_pipeline::reindex::reindex(&data, lexicon, jobs(args.jobs), &regions)?;
     let added = if r.added_fields.is_empty() {
         "no field added".to_string()
     } else {
