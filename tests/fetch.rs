@@ -377,13 +377,18 @@ fn killed_mid_run_then_rerun_completes_without_duplicates() {
     }
 }
 
+/// The bundled sample corpus (a `dir` source of four files and a JSONL).
+fn sample_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../corpus/sample")
+        .canonicalize()
+        .unwrap()
+}
+
 #[test]
 fn local_sources_go_through_the_archive() {
     let dir = scratch("fetch_local");
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../corpus/sample")
-        .canonicalize()
-        .unwrap();
+    let sample = sample_dir();
     std::fs::write(
         dir.join("ticai.toml"),
         format!(
@@ -502,10 +507,7 @@ fn rewrite_extractions(files: &[std::path::PathBuf], edit: impl Fn(&mut Value)) 
 #[test]
 fn ingest_reads_the_extraction_fetch_kept_until_the_extractor_changes() {
     let dir = scratch("fetch_extraction_kept");
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../corpus/sample")
-        .canonicalize()
-        .unwrap();
+    let sample = sample_dir();
     std::fs::write(
         dir.join("ticai.toml"),
         format!(

@@ -883,21 +883,26 @@ impl Snippets {
             }
         }
         let analyzer = index.tokenizer.for_index();
-        let generator = |a: ZhTokenizer| {
-            SnippetGenerator::new(
-                terms.clone(),
-                tantivy::tokenizer::TextAnalyzer::from(a),
-                body,
-                SNIPPET_CHARS,
-            )
-        };
         Ok(Snippets {
-            detected: generator(analyzer.clone()),
-            terms: terms.clone(),
+            detected: Self::generator(&terms, body, analyzer.clone()),
+            terms,
             analyzer,
             body,
             regional: Default::default(),
         })
+    }
+
+    fn generator(
+        terms: &std::collections::BTreeMap<String, f32>,
+        body: Field,
+        analyzer: ZhTokenizer,
+    ) -> SnippetGenerator {
+        SnippetGenerator::new(
+            terms.clone(),
+            tantivy::tokenizer::TextAnalyzer::from(analyzer),
+            body,
+            SNIPPET_CHARS,
+        )
     }
 
     fn snippet(
@@ -912,12 +917,7 @@ impl Snippets {
             .borrow_mut()
             .entry(region)
             .or_insert_with(|| {
-                SnippetGenerator::new(
-                    self.terms.clone(),
-                    tantivy::tokenizer::TextAnalyzer::from(self.analyzer.in_region(region)),
-                    self.body,
-                    SNIPPET_CHARS,
-                )
+                Self::generator(&self.terms, self.body, self.analyzer.in_region(region))
             })
             .snippet(text)
     }

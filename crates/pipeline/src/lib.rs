@@ -458,8 +458,8 @@ impl Store {
     }
 
     /// Tags stored articles again and upserts them with this store's
-    /// lexicon version, each keeping its cluster.
-    fn upsert_stored(
+    /// lexicon version, each keeping its cluster (retag, reindex).
+    pub(crate) fn upsert_stored(
         &self,
         writer: &mut ticai_index::Writer<'_>,
         stored: &[ticai_index::StoredArticle],

@@ -25,7 +25,7 @@
 //! the index under a shared one ([`open_guard`]): no command ever finds the
 //! index missing halfway through a swap (and creates an empty one there).
 
-use crate::{INDEX_ID_FILE, Store, commit, par_map};
+use crate::{INDEX_ID_FILE, Store, commit};
 use anyhow::{Context, Result, bail};
 use std::collections::HashMap;
 use std::fs::File;
@@ -43,30 +43,34 @@ const MARKER: &str = "REBUILT";
 /// The lock of the swap, in the data dir.
 pub const SWAP_LOCK: &str = "index.lock";
 
-/// The swap lock of `data` (created if needed), not locked yet.
-fn swap_lock(data: &Path) -> Result<File> {
+/// The swap lock of `data` (created if needed), held exclusively or
+/// shared until the file is dropped (or unlocked).
+fn swap_lock(data: &Path, exclusive: bool) -> Result<File> {
     std::fs::create_dir_all(data).with_context(|| format!("cannot create {}", data.display()))?;
     let path = data.join(SWAP_LOCK);
-    File::options()
+    let file = File::options()
         .create(true)
         .truncate(false)
         .write(true)
         .open(&path)
-        .with_context(|| format!("cannot open {}", path.display()))
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    let locked = if exclusive {
+        file.lock()
+    } else {
+        file.lock_shared()
+    };
+    locked.with_context(|| format!("cannot lock {}", path.display()))?;
+    Ok(file)
 }
 
 /// Finishes a stopped swap if there is one, then holds the swap lock
 /// shared until dropped: what [`Store::open`] opens the index under.
 pub fn open_guard(data: &Path) -> Result<File> {
-    let lock = swap_lock(data)?;
     if needs_recovery(data) {
-        lock.lock()
-            .with_context(|| format!("cannot lock {}", data.join(SWAP_LOCK).display()))?;
+        let _exclusive = swap_lock(data, true)?;
         recover_locked(data)?;
-        lock.unlock().ok();
     }
-    lock.lock_shared()
-        .with_context(|| format!("cannot lock {}", data.join(SWAP_LOCK).display()))?;
+    let lock = swap_lock(data, false)?;
     if pending(data) {
         // the swap lock is held by whoever renames: cannot happen
         bail!(
@@ -168,18 +172,7 @@ pub fn reindex(
                     .copied();
             }
         }
-        let analyses = par_map(&batch, jobs, |a| {
-            store.index.analyze(&a.document, crate::INDEX_EVIDENCE)
-        });
-        for (a, analysis) in batch.iter().zip(analyses) {
-            writer.upsert_analysis(
-                &a.document,
-                analysis,
-                // the documents are tagged with this lexicon now
-                &store.lexicon.version,
-                a.cluster_id.as_deref(),
-            )?;
-        }
+        store.upsert_stored(&mut writer, &batch, jobs)?;
         documents += batch.len() as u64;
         Ok(())
     })?;
@@ -203,9 +196,7 @@ pub fn reindex(
     write_synced(&rebuild.join(MARKER), b"complete\n")?;
     sync_dir(&rebuild)?;
     crashpoint::wrote("reindex complete");
-    let lock = swap_lock(data)?;
-    lock.lock()
-        .with_context(|| format!("cannot lock {}", data.join(SWAP_LOCK).display()))?;
+    let lock = swap_lock(data, true)?;
     rename(&index, &previous)?;
     crashpoint::wrote("old index set aside");
     rename(&rebuild, &index)?;

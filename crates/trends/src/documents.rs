@@ -9,14 +9,30 @@
 use crate::TrendsError;
 use crate::calendar::Calendar;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::io::Write;
 use tantivy::TantivyDocument;
 use tantivy::schema::Value as _;
 use ticai_index::{SearchRequest, TicaiIndex};
 
+/// The tags a document was indexed with: the index's stored `tags` JSON
+/// (read by this export and by `export mentions`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct StoredTags {
+    pub themes: Vec<ThemeTag>,
+    pub companies: Vec<CompanyTag>,
+}
+
+impl StoredTags {
+    /// The tags of the stored JSON; none when it does not read.
+    pub fn parse(json: &str) -> StoredTags {
+        serde_json::from_str(json).unwrap_or_default()
+    }
+}
+
 /// A theme of an exported document, with its mention count.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ThemeTag {
     pub id: String,
     pub name: String,
@@ -25,7 +41,8 @@ pub struct ThemeTag {
 }
 
 /// A company of an exported document, with its mention count.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CompanyTag {
     pub name: String,
     pub code: Option<String>,
@@ -132,21 +149,10 @@ fn exported(index: &TicaiIndex, doc: &TantivyDocument, terms: bool) -> ExportedD
         .and_then(|v| v.as_datetime())
         .and_then(|t| chrono::DateTime::from_timestamp(t.into_timestamp_secs(), 0))
         .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
-    let tags: Value = s(f.tags)
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or(Value::Null);
-    let theme_tags: Vec<ThemeTag> = tags["themes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|t| serde_json::from_value(t.clone()).ok())
-        .collect();
-    let company_tags: Vec<CompanyTag> = tags["companies"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|c| serde_json::from_value(c.clone()).ok())
-        .collect();
+    let StoredTags {
+        themes: theme_tags,
+        companies: company_tags,
+    } = StoredTags::parse(&s(f.tags).unwrap_or_default());
     let mut company_codes = Vec::new();
     for c in &company_tags {
         if let Some(code) = &c.code {

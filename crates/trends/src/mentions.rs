@@ -5,7 +5,6 @@
 use crate::calendar::{self, Calendar};
 use crate::table::{Cell, ColType, Table};
 use crate::{Result, TrendsError};
-use serde_json::Value;
 use tantivy::collector::DocSetCollector;
 use tantivy::schema::Value as _;
 use tantivy::{DocAddress, TantivyDocument};
@@ -69,7 +68,7 @@ pub fn export(
             s(f.cluster_id),
             s(f.lexicon_version),
         );
-        let tags: Value = serde_json::from_str(&s(f.tags)).unwrap_or(Value::Null);
+        let tags = crate::documents::StoredTags::parse(&s(f.tags));
         let mut emit =
             |kind: &str, key: &str, name: &str, code: &str, mentions: u64, in_title: bool| {
                 rows += 1;
@@ -90,34 +89,12 @@ pub fn export(
                 ])
             };
         emit("document", "", "", "", 0, false)?;
-        let str_of = |v: &Value, k: &str| {
-            v.get(k)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
-        let num = |v: &Value| v.get("mentions").and_then(Value::as_u64).unwrap_or(0);
-        let title = |v: &Value| v.get("in_title").and_then(Value::as_bool).unwrap_or(false);
-        for t in tags["themes"].as_array().into_iter().flatten() {
-            emit(
-                "theme",
-                &str_of(t, "id"),
-                &str_of(t, "name"),
-                "",
-                num(t),
-                title(t),
-            )?;
+        for t in &tags.themes {
+            emit("theme", &t.id, &t.name, "", t.mentions, t.in_title)?;
         }
-        for c in tags["companies"].as_array().into_iter().flatten() {
-            let name = str_of(c, "name");
-            emit(
-                "company",
-                &name,
-                &name,
-                &str_of(c, "code"),
-                num(c),
-                title(c),
-            )?;
+        for c in &tags.companies {
+            let code = c.code.as_deref().unwrap_or_default();
+            emit("company", &c.name, &c.name, code, c.mentions, c.in_title)?;
         }
         docs += 1;
         Ok(())
