@@ -70,6 +70,11 @@ serve:
 bench-serve:
     cargo bench -p ticai --bench serve
 
+# the Spark backfill job in local mode, checked against ticai (installs pyspark into
+# target/spark-venv from deploy/spark/requirements.txt; needs Java 17 and ../shared)
+spark-test:
+    .ci/spark-test
+
 lexicon-check:
     cargo run -- lexicon check
 
@@ -77,4 +82,4 @@ lexicon-check:
 import-listings:
     cargo run -- --lexicon lexicons lexicon import-listings ../shared/reference/a_share_stock_list/stock_basic.csv
 
-ci: lint test browser lexicon-check shared
+ci: lint test browser lexicon-check shared spark-test

@@ -108,7 +108,7 @@ fn main() {
     report("whole pipeline + JSON output", bytes, || {
         let mut out = Vec::with_capacity(bytes * 2);
         for d in &docs {
-            ticai::output::write_jsonl(&mut out, &tagger.tag(d)).expect("writing to memory");
+            ticai::output::write_json_line(&mut out, &tagger.tag(d)).expect("writing to memory");
         }
         assert!(out.len() > bytes, "output is implausibly small");
         black_box(out);

@@ -12,8 +12,9 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
-pub fn write_jsonl(out: &mut impl Write, doc: &TaggedDocument) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, doc).map_err(io::Error::from)?;
+/// One JSON record and a newline.
+pub fn write_json_line(out: &mut impl Write, record: &impl serde::Serialize) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, record).map_err(io::Error::from)?;
     out.write_all(b"\n")
 }
 

@@ -837,6 +837,45 @@ impl State {
             .collect())
     }
 
+    /// Records documents whose clusters were assigned elsewhere (the Spark
+    /// backfill, by the rule of [`State::cluster_documents`]): (id, text
+    /// signature, cluster). A known id takes the given cluster; a new one is
+    /// stored with its signature and band keys, so that documents ingested
+    /// later join its cluster. One transaction.
+    pub fn record_clusters(&mut self, docs: &[(&str, &[u64], &str)]) -> DbResult<()> {
+        use crate::minhash::{doc_bands, encode32, is_empty, truncate};
+        let tx = self.db.transaction().map_err(db_err)?;
+        {
+            let mut update = tx
+                .prepare_cached("UPDATE doc_clusters SET cluster = ?2 WHERE id = ?1")
+                .map_err(db_err)?;
+            let mut insert = tx
+                .prepare_cached("INSERT INTO doc_clusters (id, cluster, sig) VALUES (?1, ?2, ?3)")
+                .map_err(db_err)?;
+            let mut band = tx
+                .prepare_cached("INSERT OR IGNORE INTO doc_lsh (band, doc) VALUES (?1, ?2)")
+                .map_err(db_err)?;
+            for (id, sig, cluster) in docs {
+                if update.execute(params![id, cluster]).map_err(db_err)? > 0 {
+                    continue;
+                }
+                let short = truncate(sig);
+                insert
+                    .execute(params![id, cluster, encode32(&short)])
+                    .map_err(db_err)?;
+                let doc = tx.last_insert_rowid();
+                if !is_empty(sig) {
+                    for b in doc_bands(&short) {
+                        band.execute(params![b as i64, doc]).map_err(db_err)?;
+                    }
+                }
+            }
+        }
+        tx.commit().map_err(db_err)?;
+        crate::crashpoint::wrote("state: document clusters");
+        Ok(())
+    }
+
     /// Attempts recorded for a URL (tests and diagnostics).
     pub fn attempts(&self, url: &str) -> DbResult<Vec<(Option<u16>, Option<String>)>> {
         let mut stmt = self

@@ -341,6 +341,25 @@ impl TicaiIndex {
     /// segmentation per field ([`Tagger::analyze`]). Runs on any thread;
     /// [`Writer::upsert_analysis`] hands the tokens to tantivy.
     pub fn analyze(&self, doc: &Document, max_evidence: Option<usize>) -> Analysis {
+        self.analyze_with(doc, |body, title| {
+            self.tokenizer
+                .tagger()
+                .tag_analyzed(doc, max_evidence, body, title)
+        })
+    }
+
+    /// As [`TicaiIndex::analyze`], with the document's tags given (made by
+    /// the same lexicon elsewhere: the Spark backfill): the text is
+    /// normalized and segmented for the index only.
+    pub fn analyze_tagged(&self, doc: &Document, tagged: TaggedDocument) -> Analysis {
+        self.analyze_with(doc, |_, _| tagged)
+    }
+
+    fn analyze_with(
+        &self,
+        doc: &Document,
+        tag: impl FnOnce(&ticai_tag::Analyzed, Option<&ticai_tag::Analyzed>) -> TaggedDocument,
+    ) -> Analysis {
         let tagger = self.tokenizer.tagger();
         let index = self.tokenizer.for_index();
         let body = tagger.analyze(&doc.text, doc.region);
@@ -348,7 +367,7 @@ impl TicaiIndex {
             .title
             .as_deref()
             .map(|t| (t, tagger.analyze(t, doc.region)));
-        let tagged = tagger.tag_analyzed(doc, max_evidence, &body, title.as_ref().map(|(_, a)| a));
+        let tagged = tag(&body, title.as_ref().map(|(_, a)| a));
         Analysis {
             body_tokens: index.tokens_analyzed(&doc.text, &body),
             title_tokens: title.map(|(t, a)| index.tokens_analyzed(t, &a)),

@@ -5,6 +5,7 @@
 //! daily run with exports, alerts and its report ([`run::run`]), the run
 //! lock ([`lock`]), the check of a data directory ([`doctor`]).
 
+pub mod backfill;
 pub mod curate;
 pub mod doctor;
 pub mod eval_themes;
@@ -107,22 +108,26 @@ impl Store {
             .zip(&work)
             .map(|(d, (_, sig))| (d.id.as_str(), sig.as_slice()))
             .collect();
-        let clusters = {
-            let mut guard = self.state.lock().unwrap_or_else(|e| e.into_inner());
-            if guard.is_none() {
-                *guard = Some(ticai_fetch::State::open(&self.dir).map_err(|e| anyhow::anyhow!(e))?);
-            }
-            let state = guard.as_mut().expect("opened above");
+        let clusters = self.with_state(|state| {
             state
                 .cluster_documents(&keys, ticai_fetch::NEAR_DUPLICATE)
-                .map_err(|e| anyhow::anyhow!(e))?
-        };
+                .map_err(|e| anyhow::anyhow!(e))
+        })?;
         for ((d, (a, _)), c) in docs.iter().zip(work).zip(&clusters) {
             writer.upsert_analysis(d, a, &self.lexicon.version, Some(c))?;
         }
         let n = docs.len();
         docs.clear();
         Ok(n)
+    }
+
+    /// Runs `f` on the state database, opened by the first call.
+    fn with_state<R>(&self, f: impl FnOnce(&mut ticai_fetch::State) -> Result<R>) -> Result<R> {
+        let mut guard = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if guard.is_none() {
+            *guard = Some(ticai_fetch::State::open(&self.dir).map_err(|e| anyhow::anyhow!(e))?);
+        }
+        f(guard.as_mut().expect("opened above"))
     }
 
     /// As [`Store::ingest`], with the cluster of each document given (the
@@ -512,7 +517,7 @@ pub fn tag_batch(tagger: &Tagger, docs: &[Document], jobs: usize) -> Vec<TaggedD
 /// The index keeps counts and flags, not evidence spans (an article's
 /// spans are recomputed from its stored text when it is shown), so ingest
 /// and retag build none.
-const INDEX_EVIDENCE: Option<usize> = Some(0);
+pub(crate) const INDEX_EVIDENCE: Option<usize> = Some(0);
 
 /// `f` over `items` on `jobs` threads, results in input order.
 pub fn par_map<T: Sync, R: Send>(items: &[T], jobs: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {

@@ -95,7 +95,11 @@ impl SeriesParams {
             series.push(crate::resolve_theme(lexicon, t)?);
         }
         for c in &self.companies {
-            series.push(crate::resolve_company(lexicon, tagger, c)?);
+            // a company of no lexicon entry is found as the documents name it
+            series.push(match crate::resolve_company(lexicon, tagger, c) {
+                Ok(s) => s,
+                Err(e) => crate::resolve::tagged_company(index, c)?.ok_or(e)?,
+            });
         }
         series.dedup();
         if !series.is_empty() && self.top.is_some() {

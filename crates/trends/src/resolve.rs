@@ -2,9 +2,13 @@
 //! `--company 300308.SZ`) to a series, or an error that lists the closest
 //! known ones.
 
+use crate::documents::StoredTags;
 use crate::series::SeriesSpec;
 use crate::{Result, TrendsError};
-use ticai_index::TagKind;
+use tantivy::TantivyDocument;
+use tantivy::collector::TopDocs;
+use tantivy::schema::Value as _;
+use ticai_index::{SearchRequest, TagKind, TicaiIndex};
 use ticai_lexicon::{Company, Lexicon};
 use ticai_tag::Tagger;
 
@@ -138,4 +142,70 @@ pub fn resolve_company(lexicon: &Lexicon, tagger: &Tagger, wanted: &str) -> Resu
             )))
         }
     }
+}
+
+/// A company the lexicon does not hold that the tagger named from its code
+/// (`*ST万方(000638.SZ)` is tagged `ST万方`, code 000638), by the name or code
+/// the index's documents carry: `None` when no document has it.
+pub fn tagged_company(index: &TicaiIndex, wanted: &str) -> Result<Option<SeriesSpec>> {
+    let w = wanted.trim();
+    let req = SearchRequest {
+        companies: vec![w.to_string()],
+        ..Default::default()
+    };
+    let query = index.filter_query(&req)?;
+    let searcher = index.searcher()?;
+    let err = |e: tantivy::TantivyError| TrendsError::Index(e.to_string());
+    let top = searcher
+        .search(&*query, &TopDocs::with_limit(1).order_by_score())
+        .map_err(err)?;
+    let Some((_, addr)) = top.first() else {
+        return Ok(None);
+    };
+    let doc: TantivyDocument = searcher.doc(*addr).map_err(err)?;
+    let stored = doc
+        .get_first(index.fields().tags)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    let (lower, upper) = (w.to_lowercase(), w.to_uppercase());
+    let found = StoredTags::parse(stored).companies.into_iter().find(|c| {
+        c.name.to_lowercase() == lower
+            || c.code.as_deref().is_some_and(|code| {
+                code == upper
+                    || c.exchange
+                        .as_deref()
+                        .is_some_and(|ex| format!("{code}.{ex}") == upper)
+            })
+    });
+    let Some(found) = found else {
+        return Ok(None);
+    };
+    // the series counts the name; two unlisted companies may carry it with
+    // different codes: the smallest is shown, as deploy/spark/series.sql does
+    let mut code: Option<String> = None;
+    let same_name = SearchRequest {
+        companies: vec![found.name.clone()],
+        ..Default::default()
+    };
+    crate::mentions::for_each_document(index, &same_name, None, |doc| -> Result<()> {
+        let stored = doc
+            .get_first(index.fields().tags)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default();
+        for c in StoredTags::parse(stored).companies {
+            if c.name == found.name
+                && let Some(k) = c.code
+                && code.as_ref().is_none_or(|have| k < *have)
+            {
+                code = Some(k);
+            }
+        }
+        Ok(())
+    })?;
+    Ok(Some(SeriesSpec {
+        kind: TagKind::Company,
+        key: found.name.clone(),
+        name: found.name,
+        code: code.unwrap_or_default(),
+    }))
 }

@@ -32,6 +32,13 @@ pub struct IngestArgs {
     /// re-extract with a newer ticai).
     #[arg(long, requires = "fetched")]
     pub all: bool,
+    /// The inputs are tagged documents of the Spark backfill
+    /// (deploy/spark/ticai_backfill.py: its documents/ directory of Parquet
+    /// files, or JSON Lines with the same columns). Each keeps its cluster,
+    /// and its tags when its lexicon_version is this lexicon's; the others
+    /// are tagged again.
+    #[arg(long, conflicts_with = "fetched")]
+    pub tagged: bool,
     /// Files, directories or `-`.
     #[arg(required_unless_present = "fetched")]
     pub paths: Vec<PathBuf>,
@@ -39,6 +46,9 @@ pub struct IngestArgs {
 
 pub fn ingest(args: IngestArgs, data: Option<&Path>, lexicon: Option<&Path>) -> Result<ExitCode> {
     let data = data_dir(data)?;
+    if args.tagged {
+        return ingest_tagged(args, &data, lexicon);
+    }
     let reader = args.input.reader()?;
     let store = Store::open(&data, lexicon)?;
     let started = Instant::now();
@@ -86,6 +96,82 @@ pub fn ingest(args: IngestArgs, data: Option<&Path>, lexicon: Option<&Path>) -> 
     let secs = started.elapsed().as_secs_f64();
     outln!(
         "ingested {ingested} documents ({:.1} MB of text, {:.1} MB/s) into {}; the index holds {} documents",
+        bytes as f64 / 1e6,
+        bytes as f64 / 1e6 / secs.max(1e-9),
+        store.dir.display(),
+        store.index.num_docs()?
+    )?;
+    if failed > 0 {
+        eprintln!(
+            "ticai: {failed} problem(s) reading the inputs (above); everything else was ingested"
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ingest --tagged`: the Spark backfill's tagged documents.
+fn ingest_tagged(args: IngestArgs, data: &Path, lexicon: Option<&Path>) -> Result<ExitCode> {
+    use ticai_pipeline::backfill::{TaggedCounts, read_tagged};
+    if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        anyhow::bail!("--tagged reads files and directories, not standard input");
+    }
+    let store = Store::open(data, lexicon)?;
+    let started = Instant::now();
+    let mut writer = store.index.writer()?;
+    let jobs = jobs(args.jobs);
+    let commit_every = args.commit_every.max(1);
+    let batch_size = BATCH.min(commit_every);
+    let mut batch = Vec::with_capacity(batch_size);
+    let mut counts = TaggedCounts::default();
+    let (mut since_commit, mut failed, mut bytes) = (0usize, 0usize, 0usize);
+    let mut versions = std::collections::BTreeSet::new();
+    let flush = |batch: &mut Vec<_>, counts: &mut TaggedCounts, writer: &mut _| -> Result<usize> {
+        let c = store.ingest_tagged(batch, writer, jobs)?;
+        counts.kept += c.kept;
+        counts.retagged += c.retagged;
+        Ok(c.kept + c.retagged)
+    };
+    read_tagged(
+        &args.paths,
+        &mut |t| {
+            bytes += t.doc.text.len() + t.doc.title.as_deref().map_or(0, str::len);
+            if t.lexicon_version != store.lexicon.version {
+                versions.insert(t.lexicon_version.clone());
+            }
+            batch.push(t);
+            if batch.len() >= batch_size {
+                since_commit += flush(&mut batch, &mut counts, &mut writer)?;
+                if since_commit >= commit_every {
+                    commit(&mut writer)?;
+                    since_commit = 0;
+                }
+            }
+            Ok(())
+        },
+        &mut |problem| {
+            failed += 1;
+            eprintln!("ticai: {problem}");
+        },
+    )?;
+    flush(&mut batch, &mut counts, &mut writer)?;
+    finish(writer)?;
+    let secs = started.elapsed().as_secs_f64();
+    let retagged = if counts.retagged == 0 {
+        String::new()
+    } else {
+        let theirs: Vec<&str> = versions.iter().map(String::as_str).collect();
+        format!(
+            ", {} tagged again (lexicon {}, not {})",
+            counts.retagged,
+            theirs.join(", "),
+            store.lexicon.version
+        )
+    };
+    outln!(
+        "ingested {} tagged documents ({} kept their tags{retagged}; every cluster kept; {:.1} MB of text, {:.1} MB/s) into {}; the index holds {} documents",
+        counts.kept + counts.retagged,
+        counts.kept,
         bytes as f64 / 1e6,
         bytes as f64 / 1e6 / secs.max(1e-9),
         store.dir.display(),

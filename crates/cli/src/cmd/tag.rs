@@ -6,6 +6,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use ticai_model::Document;
+use ticai_pipeline::backfill::BackfillRecord;
 use ticai_pipeline::lexicons;
 use ticai_tag::Tagger;
 
@@ -40,6 +41,14 @@ pub struct TagArgs {
     /// evidence reason `company`).
     #[arg(long)]
     pub no_implied: bool,
+    /// Add to each JSON record what a backfill on another engine needs to
+    /// store, bucket and cluster the document as `ticai ingest` does:
+    /// `url`, `source`, `published_rfc3339` (the instant the index stores,
+    /// null when undated), `lexicon_version`, `minhash` (the text's 128
+    /// MinHash values, 32 bits each) and `lsh_bands` (its LSH band keys).
+    /// The Spark job of deploy/spark/ reads these.
+    #[arg(long)]
+    pub backfill: bool,
     /// Files, directories or `-` for standard input (the default).
     pub paths: Vec<PathBuf>,
 }
@@ -47,6 +56,9 @@ pub struct TagArgs {
 const BATCH: usize = 1024;
 
 pub fn run(args: TagArgs, lexicon: Option<&Path>) -> Result<ExitCode> {
+    if args.backfill && args.format != TagFormat::Jsonl {
+        anyhow::bail!("--backfill adds keys to JSON records: it needs --format jsonl");
+    }
     let reader = args.input.reader()?;
     let lex = lexicons::load_valid(lexicon)?;
     let mut tagger = Tagger::new(&lex)?;
@@ -65,15 +77,19 @@ pub fn run(args: TagArgs, lexicon: Option<&Path>) -> Result<ExitCode> {
     let mut failed = 0usize;
     let format = args.format;
     let max_evidence = args.max_evidence;
+    let backfill = args.backfill.then_some(lex.version.as_str());
     // each worker tags and serializes its documents: the JSON is a sixth
     // of the work, and written in order by this thread alone
     let flush = |batch: &mut Vec<Document>, out: &mut BufWriter<_>| -> Result<()> {
         let printed = par_map(batch, jobs, |d| {
             let doc = tagger.tag_with(d, max_evidence);
             let mut buf = Vec::new();
-            match format {
-                TagFormat::Jsonl => output::write_jsonl(&mut buf, &doc),
-                TagFormat::Table => output::write_table(&mut buf, &doc),
+            match (format, backfill) {
+                (TagFormat::Jsonl, Some(version)) => {
+                    output::write_json_line(&mut buf, &BackfillRecord::new(d, &doc, version))
+                }
+                (TagFormat::Jsonl, None) => output::write_json_line(&mut buf, &doc),
+                (TagFormat::Table, _) => output::write_table(&mut buf, &doc),
             }
             .map(|()| buf)
         });
