@@ -8,7 +8,7 @@
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::sync::LazyLock;
 use ticai_model::{Document, TaggedDocument};
 use ticai_tag::Tagger;

@@ -751,6 +751,8 @@ impl Tagger {
         // however many mentions a long document has
         let mut by_end: HashMap<usize, Vec<usize>> = HashMap::new();
         let mut spans = Spans::default();
+        // mentions found to be part of a longer name (sorted), removed at the end
+        let mut dropped: Vec<usize> = Vec::new();
         for (i, m) in mentions.iter().enumerate() {
             if matches!(m.who, Who::Known(Entity::Company(_))) {
                 by_end.entry(m.span.end).or_default().push(i);
@@ -807,12 +809,38 @@ impl Tagger {
                     if !hit.parenthesized {
                         continue;
                     }
-                    let Some(name) = self.name_before(before) else {
+                    let Some(name) = self.name_before(before, hit.exchange) else {
                         continue;
                     };
                     let start = before.len() - name.len();
                     if spans.overlaps(&(start..hit.span.end), work) {
-                        continue;
+                        // a listed name inside the longer one written before
+                        // the code (中国黄金 in 中国黄金国际(02099.HK)) is
+                        // not that company: the code names the whole
+                        let inside: Vec<usize> = (0..mentions.len())
+                            .filter(|&i| {
+                                dropped.binary_search(&i).is_err()
+                                    && mentions[i].span.start < hit.span.end
+                                    && start < mentions[i].span.end
+                            })
+                            .collect();
+                        // (a theme word inside the name stays a theme word)
+                        let all_inside = inside.iter().all(|&i| {
+                            mentions[i].span.start >= start && mentions[i].span.end <= before.len()
+                        });
+                        if !all_inside {
+                            continue;
+                        }
+                        for i in inside {
+                            if !matches!(mentions[i].who, Who::Known(Entity::Company(_))) {
+                                continue;
+                            }
+                            if let Some(v) = by_end.get_mut(&mentions[i].span.end) {
+                                v.retain(|&j| j != i);
+                            }
+                            let at = dropped.partition_point(|&j| j < i);
+                            dropped.insert(at, i);
+                        }
                     }
                     spans.insert(&(start..hit.span.end));
                     mentions.push(RawMention {
@@ -830,12 +858,22 @@ impl Tagger {
                 }
             }
         }
+        if !dropped.is_empty() {
+            let mut at = 0;
+            mentions.retain(|_| {
+                let keep = dropped.binary_search(&at).is_err();
+                at += 1;
+                keep
+            });
+        }
     }
 
     /// The name written right before a code the lexicon does not know: the
     /// run of name characters before it, cut at a token boundary to at most
-    /// four characters when longer (成分股合合信息 -> 合合信息).
-    fn name_before(&self, before: &str) -> Option<String> {
+    /// four characters when longer (成分股合合信息 -> 合合信息), six for a
+    /// Hong Kong code (names such as 中国黄金国际 and 国泰君安国际 are longer).
+    fn name_before(&self, before: &str, exchange: Exchange) -> Option<String> {
+        let longest = if exchange == Exchange::HK { 6 } else { 4 };
         let start = before
             .char_indices()
             .rev()
@@ -844,16 +882,27 @@ impl Tagger {
             .last()
             .map(|(i, _)| i)?;
         let mut run = &before[start..];
-        if run.chars().count() > 4 {
-            for tok in self.segmenter.cut(run) {
-                if run[tok.start..].chars().count() <= 4 {
-                    run = &run[tok.start..];
-                    break;
-                }
-            }
+        if run.chars().count() > longest {
+            let tokens = self.segmenter.cut(run);
+            run = match tokens
+                .iter()
+                .find(|t| run[t.start..].chars().count() <= longest)
+            {
+                Some(t) => &run[t.start..],
+                None => "",
+            };
+        }
+        // words that open the run but are no part of a name (由首程控股,
+        // 港股金浔资源), while a name is left after them
+        while let Some(w) = NOT_NAME_START
+            .iter()
+            .find(|w| run.starts_with(**w) && run[w.len()..].chars().count() >= 2)
+        {
+            run = &run[w.len()..];
         }
         let n = run.chars().count();
-        (n >= 2 && !run.is_ascii()).then(|| run.to_string())
+        let generic = COMPANY_SUFFIXES.contains(&run) || GENERIC_NAMES.contains(&run);
+        (n >= 2 && !run.is_ascii() && !generic).then(|| run.to_string())
     }
 
     fn start_ok(&self, text: &str, start: usize, seg: &mut SegCache<'_>) -> bool {
@@ -946,6 +995,50 @@ fn keep_central_implied(doc: &Document, found: &mut [FieldMentions<'_>]) {
 
 /// Words that follow a company name inside one jieba token (微软公司).
 const COMPANY_SUFFIXES: [&str; 6] = ["公司", "集团", "股份", "控股", "有限公司", "集團"];
+
+/// Words that open a run of name characters before a code without being
+/// part of the name: function words that start no company name here (not
+/// 和, 为, 以, 至: 和黄医药, 至纯科技) and market words.
+const NOT_NAME_START: [&str; 29] = [
+    "挂牌的",
+    "成分股",
+    "港股",
+    "美股",
+    "A股",
+    "包括",
+    "调入",
+    "调出",
+    "纳入",
+    "公司",
+    "挂牌",
+    "旗下",
+    "其中",
+    "由",
+    "将",
+    "的",
+    "是",
+    "在",
+    "被",
+    "把",
+    "从",
+    "于",
+    "即",
+    "据",
+    "等",
+    "及",
+    "与",
+    "或",
+    "并",
+];
+
+/// Runs before a code that are a kind of company, not a name.
+const GENERIC_NAMES: [&str; 5] = [
+    "股份有限公司",
+    "集团有限公司",
+    "控股有限公司",
+    "有限责任公司",
+    "集团公司",
+];
 
 impl Tagger {
     /// Drops the mentions of strict (common-word) names that nothing makes

@@ -213,6 +213,26 @@ fn table() {
             &[("合合信息", "合合信息(688615)", Code)],
         ),
         ("新公司(920999)", &[("新公司", "新公司(920999)", Code)]),
+        // a Hong Kong name is longer, and a listed name inside it is not
+        // that company (中国黄金 in 中国黄金国际(02099.HK))
+        (
+            "港股贵州茅台国际(02888.HK)上涨，贵州茅台(600519)平",
+            &[
+                ("贵州茅台国际", "贵州茅台国际(02888.HK)", Code),
+                ("贵州茅台", "贵州茅台(600519)", Name),
+            ],
+        ),
+        // function and market words before the name are not the name
+        (
+            "融资由新公司(920999)领投",
+            &[("新公司", "新公司(920999)", Code)],
+        ),
+        (
+            "港股包括茅台国际(02888.HK)",
+            &[("茅台国际", "茅台国际(02888.HK)", Code)],
+        ),
+        // a kind of company is not a name
+        ("股份有限公司(920999)", &[]),
         // not stock codes: an index, a fund, a wrong exchange prefix
         ("上证指数(000001)收涨", &[]),
         ("科创AIETF(588790)", &[]),
