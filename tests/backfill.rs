@@ -37,11 +37,14 @@ fn tag_backfill_adds_what_the_job_needs_and_nothing_else_changes() {
         json!({"id": "a", "url": "https://example.test/a", "source": "样例", "text": STORY,
                "published_at": "2026-07-01 09:30"}),
         json!({"id": "b", "text": "短", "published_at": 1783133400}),
-        json!({"id": "c", "text": OTHER, "published_at": "07/03/2026"}),
+        json!({"id": "c", "text": OTHER, "published_at": "07/03/2026", "region": "tw"}),
     ]
     .iter()
     .map(|v| v.to_string() + "\n")
     .collect::<String>();
+    // lines that are no document, between documents
+    let input = input.replacen('\n', "\n{not json\n", 1)
+        + "{\"id\": \"d\", \"text\": \"x\", \"region\": \"jp\"}\n";
     let plain = ticai_stdin(&dir, &["tag", "-"], Some(&input));
     let full = ticai_stdin(&dir, &["tag", "--backfill", "-"], Some(&input));
     assert_eq!(full.status.code(), Some(1), "{:?}", text(&full)); // c's date
@@ -50,11 +53,40 @@ fn tag_backfill_adds_what_the_job_needs_and_nothing_else_changes() {
     let keys = [
         "url",
         "source",
+        "text",
+        "region",
         "published_rfc3339",
         "lexicon_version",
         "minhash",
         "lsh_bands",
     ];
+    // every input line is answered in its place: a record, or its error
+    let answers: Vec<Value> = full
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(answers.len(), 5, "{full}");
+    assert!(
+        answers[1]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("-:2: invalid JSON"),
+        "{}",
+        answers[1]
+    );
+    assert!(
+        answers[4]["error"]
+            .as_str()
+            .unwrap()
+            .contains("unknown region \"jp\""),
+        "{}",
+        answers[4]
+    );
+    let full: String = full
+        .lines()
+        .filter(|l| !l.starts_with("{\"error\""))
+        .map(|l| l.to_string() + "\n")
+        .collect();
     for (p, f) in plain.lines().zip(full.lines()) {
         let p: Value = serde_json::from_str(p).unwrap();
         let mut f: Value = serde_json::from_str(f).unwrap();
@@ -72,6 +104,9 @@ fn tag_backfill_adds_what_the_job_needs_and_nothing_else_changes() {
     assert_eq!(recs.len(), 3);
     assert_eq!(recs[0]["url"], "https://example.test/a");
     assert_eq!(recs[0]["source"], "样例");
+    assert_eq!(recs[0]["text"], STORY);
+    assert_eq!(recs[0]["region"], Value::Null);
+    assert_eq!(recs[2]["region"], "tw");
     assert_eq!(recs[0]["published_rfc3339"], "2026-07-01T09:30:00+08:00");
     assert_eq!(recs[0]["minhash"].as_array().unwrap().len(), 128);
     assert!(
@@ -264,6 +299,24 @@ fn ingest_tagged_keeps_tags_and_clusters_of_this_lexicon_and_retags_the_others()
         &["ingest", "--tagged", "documents", "--data-dir", "data"],
     );
     assert_eq!(out.status.code(), Some(1));
+    assert_eq!(mentions(&dir, "data"), rows);
+
+    // a document the data dir holds keeps its cluster (k2 joined it): a
+    // backfill that clustered it elsewhere does not split the story
+    let part = dir.join("documents/day=2026-07-01/part-0.json");
+    let lines = std::fs::read_to_string(&part).unwrap();
+    std::fs::write(&part, lines.replace("cluster-from-spark", "a-new-cluster")).unwrap();
+    let out = ticai(
+        &dir,
+        &["ingest", "--tagged", "documents", "--data-dir", "data"],
+    );
+    let (o, _) = text(&out);
+    assert!(
+        o.contains(
+            "every cluster kept but 1 of documents this data dir held already, which keep theirs"
+        ),
+        "{o}"
+    );
     assert_eq!(mentions(&dir, "data"), rows);
 }
 

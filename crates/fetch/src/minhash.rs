@@ -87,6 +87,17 @@ pub fn doc_bands(sig: &[u32]) -> Vec<u64> {
         .collect()
 }
 
+/// The band keys an ingested document is stored and looked up under: those
+/// of [`doc_bands`], none for a text too short to have 3-grams (a cluster of
+/// its own).
+pub fn doc_band_keys(sig: &[u64]) -> Vec<u64> {
+    if is_empty(sig) {
+        Vec::new()
+    } else {
+        doc_bands(&truncate(sig))
+    }
+}
+
 /// Estimated Jaccard similarity of two 32-bit signatures.
 pub fn similarity32(a: &[u32], b: &[u32]) -> f64 {
     let same = a.iter().zip(b).filter(|(x, y)| x == y).count();

@@ -611,7 +611,7 @@ impl State {
         docs: &[(&str, &[u64])],
         threshold: f64,
     ) -> DbResult<Vec<String>> {
-        use crate::minhash::{Sig32, decode, doc_bands, similarity32, truncate};
+        use crate::minhash::{Sig32, decode, similarity32, truncate};
         use std::collections::hash_map::Entry;
         use std::collections::{HashMap, HashSet};
         const CHUNK: usize = 900; // bound parameters per statement
@@ -653,11 +653,7 @@ impl State {
                 } else {
                     first_of.insert(id, at);
                     let short = truncate(sig);
-                    let bands = if crate::minhash::is_empty(sig) {
-                        Vec::new()
-                    } else {
-                        doc_bands(&short)
-                    };
+                    let bands = crate::minhash::doc_band_keys(sig);
                     fresh.push(New {
                         at,
                         sig: short,
@@ -839,41 +835,51 @@ impl State {
 
     /// Records documents whose clusters were assigned elsewhere (the Spark
     /// backfill, by the rule of [`State::cluster_documents`]): (id, text
-    /// signature, cluster). A known id takes the given cluster; a new one is
-    /// stored with its signature and band keys, so that documents ingested
-    /// later join its cluster. One transaction.
-    pub fn record_clusters(&mut self, docs: &[(&str, &[u64], &str)]) -> DbResult<()> {
-        use crate::minhash::{doc_bands, encode32, is_empty, truncate};
+    /// signature, cluster). A new id is stored with its cluster, signature
+    /// and band keys, so that documents ingested later join its cluster; an
+    /// id the state knows keeps its stored cluster, as in
+    /// `cluster_documents` (a story already counted is not split). Returns
+    /// each document's cluster. One transaction.
+    pub fn record_clusters(&mut self, docs: &[(&str, &[u64], &str)]) -> DbResult<Vec<String>> {
+        use crate::minhash::{doc_band_keys, encode32, truncate};
         let tx = self.db.transaction().map_err(db_err)?;
+        let mut out = Vec::with_capacity(docs.len());
         {
-            let mut update = tx
-                .prepare_cached("UPDATE doc_clusters SET cluster = ?2 WHERE id = ?1")
+            let mut known = tx
+                .prepare_cached("SELECT cluster FROM doc_clusters WHERE id = ?1")
                 .map_err(db_err)?;
             let mut insert = tx
                 .prepare_cached("INSERT INTO doc_clusters (id, cluster, sig) VALUES (?1, ?2, ?3)")
                 .map_err(db_err)?;
+            let mut band_rows: Vec<(i64, i64)> = Vec::new();
+            for (id, sig, cluster) in docs {
+                let stored: Option<String> = known
+                    .query_row(params![id], |r| r.get(0))
+                    .optional()
+                    .map_err(db_err)?;
+                if let Some(stored) = stored {
+                    out.push(stored);
+                    continue;
+                }
+                insert
+                    .execute(params![id, cluster, encode32(&truncate(sig))])
+                    .map_err(db_err)?;
+                let doc = tx.last_insert_rowid();
+                band_rows.extend(doc_band_keys(sig).into_iter().map(|b| (b as i64, doc)));
+                out.push(cluster.to_string());
+            }
+            // band rows in key order (b-tree inserts that stay local)
+            band_rows.sort_unstable();
             let mut band = tx
                 .prepare_cached("INSERT OR IGNORE INTO doc_lsh (band, doc) VALUES (?1, ?2)")
                 .map_err(db_err)?;
-            for (id, sig, cluster) in docs {
-                if update.execute(params![id, cluster]).map_err(db_err)? > 0 {
-                    continue;
-                }
-                let short = truncate(sig);
-                insert
-                    .execute(params![id, cluster, encode32(&short)])
-                    .map_err(db_err)?;
-                let doc = tx.last_insert_rowid();
-                if !is_empty(sig) {
-                    for b in doc_bands(&short) {
-                        band.execute(params![b as i64, doc]).map_err(db_err)?;
-                    }
-                }
+            for (b, doc) in band_rows {
+                band.execute(params![b, doc]).map_err(db_err)?;
             }
         }
         tx.commit().map_err(db_err)?;
         crate::crashpoint::wrote("state: document clusters");
-        Ok(())
+        Ok(out)
     }
 
     /// Attempts recorded for a URL (tests and diagnostics).

@@ -14,6 +14,10 @@ pub struct BackfillRecord<'a> {
     pub tagged: &'a TaggedDocument,
     pub url: Option<&'a str>,
     pub source: Option<&'a str>,
+    /// The text as read (evidence offsets point into it).
+    pub text: &'a str,
+    /// The region given with the document (`null`: detected from the text).
+    pub region: Option<ticai_model::Region>,
     /// The publication instant the index stores (RFC 3339), `null` when the
     /// document has no date ticai can read.
     pub published_rfc3339: Option<String>,
@@ -31,18 +35,16 @@ impl<'a> BackfillRecord<'a> {
     pub fn new(doc: &'a Document, tagged: &'a TaggedDocument, lexicon_version: &'a str) -> Self {
         let full = minhash::signature(&doc.text);
         let short = minhash::truncate(&full);
-        let lsh_bands = if minhash::is_empty(&full) {
-            Vec::new()
-        } else {
-            minhash::doc_bands(&short)
-                .into_iter()
-                .map(|b| b as i64)
-                .collect()
-        };
+        let lsh_bands = minhash::doc_band_keys(&full)
+            .into_iter()
+            .map(|b| b as i64)
+            .collect();
         BackfillRecord {
             tagged,
             url: doc.url.as_deref(),
             source: doc.source.as_deref(),
+            text: &doc.text,
+            region: doc.region,
             published_rfc3339: doc
                 .published_at
                 .as_deref()
@@ -66,7 +68,7 @@ pub struct TaggedInput {
     pub cluster_id: String,
 }
 
-/// The columns a tagged input has; the first four must be present.
+/// The columns a tagged input has; the first [`REQUIRED`] must be present.
 const TAGGED_COLUMNS: [&str; 9] = [
     "id",
     "text",
@@ -328,13 +330,17 @@ pub struct TaggedCounts {
     pub kept: usize,
     /// Documents tagged again: their lexicon version is not this lexicon's.
     pub retagged: usize,
+    /// Documents the data dir held already, which kept their stored cluster
+    /// rather than the backfill's.
+    pub known_clusters: usize,
 }
 
 impl crate::Store {
     /// Upserts tagged inputs (and empties `items`): a document tagged with
     /// this lexicon's version keeps its tags, others are tagged again (as
-    /// `retag` would); every document keeps its cluster, recorded in the
-    /// state with its signature so that later ingests join it.
+    /// `retag` would); a new document keeps its cluster, recorded in the
+    /// state with its signature so that later ingests join it, and one the
+    /// data dir knows keeps the cluster it has.
     pub fn ingest_tagged(
         &self,
         items: &mut Vec<TaggedInput>,
@@ -361,14 +367,18 @@ impl crate::Store {
             .zip(&work)
             .map(|(t, (_, sig))| (t.doc.id.as_str(), sig.as_slice(), t.cluster_id.as_str()))
             .collect();
-        self.with_state(|state| state.record_clusters(&keys).map_err(|e| anyhow::anyhow!(e)))?;
-        for (t, (analysis, _)) in items.iter().zip(work) {
+        let clusters =
+            self.with_state(|state| state.record_clusters(&keys).map_err(|e| anyhow::anyhow!(e)))?;
+        for ((t, (analysis, _)), cluster) in items.iter().zip(work).zip(&clusters) {
             if t.lexicon_version == version {
                 counts.kept += 1;
             } else {
                 counts.retagged += 1;
             }
-            writer.upsert_analysis(&t.doc, analysis, version, Some(&t.cluster_id))?;
+            if *cluster != t.cluster_id {
+                counts.known_clusters += 1;
+            }
+            writer.upsert_analysis(&t.doc, analysis, version, Some(cluster))?;
         }
         items.clear();
         Ok(counts)

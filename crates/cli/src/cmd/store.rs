@@ -37,7 +37,7 @@ pub struct IngestArgs {
     /// files, or JSON Lines with the same columns). Each keeps its cluster,
     /// and its tags when its lexicon_version is this lexicon's; the others
     /// are tagged again.
-    #[arg(long, conflicts_with = "fetched")]
+    #[arg(long, conflicts_with_all = ["fetched", "fields", "input_format", "sheet", "date_format", "no_extract"])]
     pub tagged: bool,
     /// Files, directories or `-`.
     #[arg(required_unless_present = "fetched")]
@@ -130,6 +130,7 @@ fn ingest_tagged(args: IngestArgs, data: &Path, lexicon: Option<&Path>) -> Resul
         let c = store.ingest_tagged(batch, writer, jobs)?;
         counts.kept += c.kept;
         counts.retagged += c.retagged;
+        counts.known_clusters += c.known_clusters;
         Ok(c.kept + c.retagged)
     };
     read_tagged(
@@ -168,8 +169,16 @@ fn ingest_tagged(args: IngestArgs, data: &Path, lexicon: Option<&Path>) -> Resul
             store.lexicon.version
         )
     };
+    let clusters = if counts.known_clusters == 0 {
+        "every cluster kept".to_string()
+    } else {
+        format!(
+            "every cluster kept but {} of documents this data dir held already, which keep theirs",
+            counts.known_clusters
+        )
+    };
     outln!(
-        "ingested {} tagged documents ({} kept their tags{retagged}; every cluster kept; {:.1} MB of text, {:.1} MB/s) into {}; the index holds {} documents",
+        "ingested {} tagged documents ({} kept their tags{retagged}; {clusters}; {:.1} MB of text, {:.1} MB/s) into {}; the index holds {} documents",
         counts.kept + counts.retagged,
         counts.kept,
         bytes as f64 / 1e6,

@@ -2,6 +2,7 @@ use crate::input::InputArgs;
 use crate::output;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
+use std::cell::RefCell;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -45,8 +46,10 @@ pub struct TagArgs {
     /// store, bucket and cluster the document as `ticai ingest` does:
     /// `url`, `source`, `published_rfc3339` (the instant the index stores,
     /// null when undated), `lexicon_version`, `minhash` (the text's 128
-    /// MinHash values, 32 bits each) and `lsh_bands` (its LSH band keys).
-    /// The Spark job of deploy/spark/ reads these.
+    /// MinHash values, 32 bits each) and `lsh_bands` (its LSH band keys),
+    /// `text` and `region` (as read); an input that is no document answers
+    /// with `{"error": ...}` in its place, so that the output answers the
+    /// input record for record. The Spark job of deploy/spark/ reads these.
     #[arg(long)]
     pub backfill: bool,
     /// Files, directories or `-` for standard input (the default).
@@ -72,18 +75,28 @@ pub fn run(args: TagArgs, lexicon: Option<&Path>) -> Result<ExitCode> {
     } else {
         args.paths
     };
-    let mut out = BufWriter::new(std::io::stdout().lock());
-    let mut batch: Vec<Document> = Vec::with_capacity(BATCH);
+    let out = RefCell::new(BufWriter::new(std::io::stdout().lock()));
+    // documents, and with --backfill the inputs that are none, in input order
+    let batch: RefCell<Vec<Result<Document, String>>> = RefCell::new(Vec::with_capacity(BATCH));
     let mut failed = 0usize;
     let format = args.format;
     let max_evidence = args.max_evidence;
     let backfill = args.backfill.then_some(lex.version.as_str());
     // each worker tags and serializes its documents: the JSON is a sixth
     // of the work, and written in order by this thread alone
-    let flush = |batch: &mut Vec<Document>, out: &mut BufWriter<_>| -> Result<()> {
-        let printed = par_map(batch, jobs, |d| {
-            let doc = tagger.tag_with(d, max_evidence);
+    let flush = || -> Result<()> {
+        let mut batch = batch.borrow_mut();
+        let printed = par_map(&batch, jobs, |item| {
             let mut buf = Vec::new();
+            let d = match item {
+                Ok(d) => d,
+                // a line of the input ticai cannot read answers with its error
+                Err(e) => {
+                    return output::write_json_line(&mut buf, &serde_json::json!({ "error": e }))
+                        .map(|()| buf);
+                }
+            };
+            let doc = tagger.tag_with(d, max_evidence);
             match (format, backfill) {
                 (TagFormat::Jsonl, Some(version)) => {
                     output::write_json_line(&mut buf, &BackfillRecord::new(d, &doc, version))
@@ -93,6 +106,7 @@ pub fn run(args: TagArgs, lexicon: Option<&Path>) -> Result<ExitCode> {
             }
             .map(|()| buf)
         });
+        let mut out = out.borrow_mut();
         for buf in printed {
             out.write_all(&buf?)?;
         }
@@ -102,18 +116,28 @@ pub fn run(args: TagArgs, lexicon: Option<&Path>) -> Result<ExitCode> {
     reader.read_all(
         &paths,
         &mut |doc| {
-            batch.push(doc);
-            if batch.len() >= BATCH {
-                flush(&mut batch, &mut out)?;
+            batch.borrow_mut().push(Ok(doc));
+            if batch.borrow().len() >= BATCH {
+                flush()?;
             }
             Ok(())
         },
         &mut |err| {
             failed += 1;
             eprintln!("ticai: {err}");
+            // a record's problem (at `file:line`) answers in its place; a
+            // file's (dates it could not read, counted) is only reported
+            let of_a_record = err
+                .location
+                .rsplit_once(':')
+                .is_some_and(|(_, line)| line.parse::<usize>().is_ok());
+            if backfill.is_some() && of_a_record {
+                batch.borrow_mut().push(Err(err.to_string()));
+            }
         },
     )?;
-    flush(&mut batch, &mut out)?;
+    flush()?;
+    let mut out = out.into_inner();
     out.flush()?;
     if failed > 0 {
         eprintln!(
