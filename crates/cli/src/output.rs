@@ -62,6 +62,17 @@ pub fn write_table(out: &mut impl Write, doc: &TaggedDocument) -> io::Result<()>
     writeln!(out)
 }
 
+/// The exit status after reading inputs: 1, with a line on stderr, when
+/// `failed` of them had problems (each reported above), saying what became
+/// of `the_rest` (`everything else was tagged`).
+pub fn read_problems(failed: usize, the_rest: &str) -> std::process::ExitCode {
+    if failed == 0 {
+        return std::process::ExitCode::SUCCESS;
+    }
+    eprintln!("ticai: {failed} problem(s) reading the inputs (above); {the_rest}");
+    std::process::ExitCode::from(1)
+}
+
 /// `println!` that returns the write's `io::Result` instead of panicking,
 /// so that a closed pipe (`ticai ... | head`) ends the command quietly
 /// (`main` exits 0 on a broken pipe).

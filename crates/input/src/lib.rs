@@ -45,6 +45,14 @@ pub struct InputError {
     pub message: String,
 }
 
+impl InputError {
+    /// The line of the JSON Lines record this problem is about (`file:LINE`),
+    /// `None` for a problem of a whole file (dates it could not read, counted).
+    pub fn record_line(&self) -> Option<usize> {
+        self.location.rsplit_once(':')?.1.parse().ok()
+    }
+}
+
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.location, self.message)

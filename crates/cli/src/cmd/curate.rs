@@ -158,11 +158,7 @@ fn read_corpus(args: &CorpusArgs, data: Option<&Path>, lexicon: Option<&Path>) -
 }
 
 fn finish(failed: usize) -> ExitCode {
-    if failed > 0 {
-        eprintln!("ticai: {failed} problem(s) reading the inputs (above); the rest was read");
-        return ExitCode::from(1);
-    }
-    ExitCode::SUCCESS
+    crate::output::read_problems(failed, "the rest was read")
 }
 
 /// Cuts `s` to `n` characters, with an ellipsis when cut.

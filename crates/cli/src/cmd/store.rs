@@ -1,6 +1,7 @@
 //! Commands over the stored index: ingest, retag, search, stats, demo.
 
 use crate::input::{InputArgs, InputFormat, reader_of};
+use crate::output::read_problems;
 use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
 use std::io::Write;
@@ -54,37 +55,30 @@ pub fn ingest(args: IngestArgs, data: Option<&Path>, lexicon: Option<&Path>) -> 
     let started = Instant::now();
     let mut writer = store.index.writer()?;
     let jobs = jobs(args.jobs);
-    let commit_every = args.commit_every.max(1);
-    let batch_size = BATCH.min(commit_every);
-    let mut batch = Vec::with_capacity(batch_size);
-    let (mut ingested, mut since_commit, mut failed, mut bytes) = (0usize, 0usize, 0usize, 0usize);
+    let mut batches = Batches::new(args.commit_every);
+    let (mut ingested, mut failed, mut bytes) = (0usize, 0usize, 0usize);
+    let mut upsert = |batch: &mut Vec<_>, writer: &mut _| -> Result<usize> {
+        let n = store.ingest(batch, writer, jobs)?;
+        ingested += n;
+        Ok(n)
+    };
     reader.read_all(
         &args.paths,
         &mut |doc| {
             bytes += doc.text.len() + doc.title.as_deref().map_or(0, str::len);
-            batch.push(doc);
-            if batch.len() >= batch_size {
-                let n = store.ingest(&mut batch, &mut writer, jobs)?;
-                ingested += n;
-                since_commit += n;
-                if since_commit >= commit_every {
-                    commit(&mut writer)?;
-                    since_commit = 0;
-                }
-            }
-            Ok(())
+            batches.push(doc, &mut writer, &mut upsert)
         },
         &mut |err| {
             failed += 1;
             eprintln!("ticai: {err}");
         },
     )?;
-    ingested += store.ingest(&mut batch, &mut writer, jobs)?;
+    batches.flush(&mut writer, &mut upsert)?;
     if args.fetched {
         let (n, bad) = store.ingest_fetched(
             &mut writer,
             jobs,
-            commit_every,
+            batches.commit_every,
             args.all,
             &Default::default(),
             &|_, _| {},
@@ -101,13 +95,61 @@ pub fn ingest(args: IngestArgs, data: Option<&Path>, lexicon: Option<&Path>) -> 
         store.dir.display(),
         store.index.num_docs()?
     )?;
-    if failed > 0 {
-        eprintln!(
-            "ticai: {failed} problem(s) reading the inputs (above); everything else was ingested"
-        );
-        return Ok(ExitCode::from(1));
+    Ok(read_problems(failed, "everything else was ingested"))
+}
+
+/// Inputs gathered into batches of at most [`BATCH`] (and `commit_every`),
+/// each upserted by the caller's `upsert` (which says how many it stored),
+/// with a commit every `commit_every` documents; [`finish`] makes the rest
+/// durable.
+struct Batches<T> {
+    items: Vec<T>,
+    size: usize,
+    commit_every: usize,
+    since_commit: usize,
+}
+
+type Upsert<'a, 'w, T> = dyn FnMut(&mut Vec<T>, &mut ticai_index::Writer<'w>) -> Result<usize> + 'a;
+
+impl<T> Batches<T> {
+    fn new(commit_every: usize) -> Self {
+        let commit_every = commit_every.max(1);
+        let size = BATCH.min(commit_every);
+        Batches {
+            items: Vec::with_capacity(size),
+            size,
+            commit_every,
+            since_commit: 0,
+        }
     }
-    Ok(ExitCode::SUCCESS)
+
+    /// Adds one input; a full batch is upserted, and committed when due.
+    fn push<'w>(
+        &mut self,
+        item: T,
+        writer: &mut ticai_index::Writer<'w>,
+        upsert: &mut Upsert<'_, 'w, T>,
+    ) -> Result<()> {
+        self.items.push(item);
+        if self.items.len() >= self.size {
+            self.since_commit += upsert(&mut self.items, writer)?;
+            if self.since_commit >= self.commit_every {
+                commit(writer)?;
+                self.since_commit = 0;
+            }
+        }
+        Ok(())
+    }
+
+    /// Upserts what is left.
+    fn flush<'w>(
+        &mut self,
+        writer: &mut ticai_index::Writer<'w>,
+        upsert: &mut Upsert<'_, 'w, T>,
+    ) -> Result<()> {
+        upsert(&mut self.items, writer)?;
+        Ok(())
+    }
 }
 
 /// `ingest --tagged`: the Spark backfill's tagged documents.
@@ -120,13 +162,11 @@ fn ingest_tagged(args: IngestArgs, data: &Path, lexicon: Option<&Path>) -> Resul
     let started = Instant::now();
     let mut writer = store.index.writer()?;
     let jobs = jobs(args.jobs);
-    let commit_every = args.commit_every.max(1);
-    let batch_size = BATCH.min(commit_every);
-    let mut batch = Vec::with_capacity(batch_size);
+    let mut batches = Batches::new(args.commit_every);
     let mut counts = TaggedCounts::default();
-    let (mut since_commit, mut failed, mut bytes) = (0usize, 0usize, 0usize);
+    let (mut failed, mut bytes) = (0usize, 0usize);
     let mut versions = std::collections::BTreeSet::new();
-    let flush = |batch: &mut Vec<_>, counts: &mut TaggedCounts, writer: &mut _| -> Result<usize> {
+    let mut upsert = |batch: &mut Vec<_>, writer: &mut _| -> Result<usize> {
         let c = store.ingest_tagged(batch, writer, jobs)?;
         counts.kept += c.kept;
         counts.retagged += c.retagged;
@@ -140,22 +180,14 @@ fn ingest_tagged(args: IngestArgs, data: &Path, lexicon: Option<&Path>) -> Resul
             if t.lexicon_version != store.lexicon.version {
                 versions.insert(t.lexicon_version.clone());
             }
-            batch.push(t);
-            if batch.len() >= batch_size {
-                since_commit += flush(&mut batch, &mut counts, &mut writer)?;
-                if since_commit >= commit_every {
-                    commit(&mut writer)?;
-                    since_commit = 0;
-                }
-            }
-            Ok(())
+            batches.push(t, &mut writer, &mut upsert)
         },
         &mut |problem| {
             failed += 1;
             eprintln!("ticai: {problem}");
         },
     )?;
-    flush(&mut batch, &mut counts, &mut writer)?;
+    batches.flush(&mut writer, &mut upsert)?;
     finish(writer)?;
     let secs = started.elapsed().as_secs_f64();
     let retagged = if counts.retagged == 0 {
@@ -186,13 +218,7 @@ fn ingest_tagged(args: IngestArgs, data: &Path, lexicon: Option<&Path>) -> Resul
         store.dir.display(),
         store.index.num_docs()?
     )?;
-    if failed > 0 {
-        eprintln!(
-            "ticai: {failed} problem(s) reading the inputs (above); everything else was ingested"
-        );
-        return Ok(ExitCode::from(1));
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(read_problems(failed, "everything else was ingested"))
 }
 
 #[derive(Debug, Args)]

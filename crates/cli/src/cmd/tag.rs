@@ -125,13 +125,8 @@ pub fn run(args: TagArgs, lexicon: Option<&Path>) -> Result<ExitCode> {
         &mut |err| {
             failed += 1;
             eprintln!("ticai: {err}");
-            // a record's problem (at `file:line`) answers in its place; a
-            // file's (dates it could not read, counted) is only reported
-            let of_a_record = err
-                .location
-                .rsplit_once(':')
-                .is_some_and(|(_, line)| line.parse::<usize>().is_ok());
-            if backfill.is_some() && of_a_record {
+            // a record's problem answers in its place; a file's is only reported
+            if backfill.is_some() && err.record_line().is_some() {
                 batch.borrow_mut().push(Err(err.to_string()));
             }
         },
@@ -139,13 +134,7 @@ pub fn run(args: TagArgs, lexicon: Option<&Path>) -> Result<ExitCode> {
     flush()?;
     let mut out = out.into_inner();
     out.flush()?;
-    if failed > 0 {
-        eprintln!(
-            "ticai: {failed} problem(s) reading the inputs (above); everything else was tagged"
-        );
-        return Ok(ExitCode::from(1));
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(output::read_problems(failed, "everything else was tagged"))
 }
 
 pub use ticai_pipeline::{par_map, tag_batch};
