@@ -186,6 +186,10 @@ pub fn read_tagged(
     Ok(())
 }
 
+/// The Parquet and JSON Lines files of a Hadoop output directory, sorted.
+/// Not `ticai_input::collect_files`: names starting with `_` are Hadoop's
+/// (`_SUCCESS`, and `_temporary/` with the parts of a write that failed), and
+/// the order must be the same from run to run.
 fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) -> std::io::Result<()> {
     let mut entries: Vec<_> = std::fs::read_dir(dir)?
         .map(|e| e.map(|e| e.path()))
@@ -251,7 +255,6 @@ fn read_parquet(
     on_doc: &mut dyn FnMut(TaggedInput) -> anyhow::Result<()>,
     on_problem: &mut dyn FnMut(TaggedProblem),
 ) -> anyhow::Result<()> {
-    use arrow_array::Array;
     use arrow_array::cast::AsArray;
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     let f = std::fs::File::open(file).map_err(|e| problem(format!("{name}: {e}")))?;
@@ -282,26 +285,17 @@ fn read_parquet(
                 None => None,
                 Some(i) => {
                     let col = batch.column(*i);
-                    let s = col
-                        .as_string_opt::<i32>()
-                        .map(|a| {
-                            (0..a.len())
-                                .map(|r| a.is_valid(r).then(|| a.value(r).to_string()))
-                                .collect::<Vec<_>>()
-                        })
-                        .or_else(|| {
-                            col.as_string_opt::<i64>().map(|a| {
-                                (0..a.len())
-                                    .map(|r| a.is_valid(r).then(|| a.value(r).to_string()))
-                                    .collect()
-                            })
-                        })
-                        .ok_or_else(|| {
-                            problem(format!(
-                                "{name}: column {c:?} is {}, not strings",
-                                col.data_type()
-                            ))
-                        })?;
+                    let owned = |a: Option<&str>| a.map(str::to_string);
+                    let s: Vec<Option<String>> = if let Some(a) = col.as_string_opt::<i32>() {
+                        a.iter().map(owned).collect()
+                    } else if let Some(a) = col.as_string_opt::<i64>() {
+                        a.iter().map(owned).collect()
+                    } else {
+                        return Err(problem(format!(
+                            "{name}: column {c:?} is {}, not strings",
+                            col.data_type()
+                        )));
+                    };
                     Some(s)
                 }
             };

@@ -24,6 +24,16 @@ pub(crate) struct StoredTags {
 }
 
 impl StoredTags {
+    /// The tags a stored document carries.
+    pub fn of(index: &ticai_index::TicaiIndex, doc: &tantivy::TantivyDocument) -> StoredTags {
+        use tantivy::schema::Value as _;
+        StoredTags::parse(
+            doc.get_first(index.fields().tags)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default(),
+        )
+    }
+
     /// The tags of the stored JSON; none when it does not read.
     pub fn parse(json: &str) -> StoredTags {
         serde_json::from_str(json).unwrap_or_default()
@@ -152,7 +162,7 @@ fn exported(index: &TicaiIndex, doc: &TantivyDocument, terms: bool) -> ExportedD
     let StoredTags {
         themes: theme_tags,
         companies: company_tags,
-    } = StoredTags::parse(&s(f.tags).unwrap_or_default());
+    } = StoredTags::of(index, doc);
     let mut company_codes = Vec::new();
     for c in &company_tags {
         if let Some(code) = &c.code {

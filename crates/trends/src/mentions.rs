@@ -68,7 +68,7 @@ pub fn export(
             s(f.cluster_id),
             s(f.lexicon_version),
         );
-        let tags = crate::documents::StoredTags::parse(&s(f.tags));
+        let tags = crate::documents::StoredTags::of(index, doc);
         let mut emit =
             |kind: &str, key: &str, name: &str, code: &str, mentions: u64, in_title: bool| {
                 rows += 1;

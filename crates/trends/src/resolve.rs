@@ -7,7 +7,6 @@ use crate::series::SeriesSpec;
 use crate::{Result, TrendsError};
 use tantivy::TantivyDocument;
 use tantivy::collector::TopDocs;
-use tantivy::schema::Value as _;
 use ticai_index::{SearchRequest, TagKind, TicaiIndex};
 use ticai_lexicon::{Company, Lexicon};
 use ticai_tag::Tagger;
@@ -163,12 +162,8 @@ pub fn tagged_company(index: &TicaiIndex, wanted: &str) -> Result<Option<SeriesS
         return Ok(None);
     };
     let doc: TantivyDocument = searcher.doc(*addr).map_err(err)?;
-    let stored = doc
-        .get_first(index.fields().tags)
-        .and_then(|v| v.as_str())
-        .unwrap_or_default();
     let (lower, upper) = (w.to_lowercase(), w.to_uppercase());
-    let found = StoredTags::parse(stored).companies.into_iter().find(|c| {
+    let found = StoredTags::of(index, &doc).companies.into_iter().find(|c| {
         c.name.to_lowercase() == lower
             || c.code.as_deref().is_some_and(|code| {
                 code == upper
@@ -188,11 +183,7 @@ pub fn tagged_company(index: &TicaiIndex, wanted: &str) -> Result<Option<SeriesS
         ..Default::default()
     };
     crate::mentions::for_each_document(index, &same_name, None, |doc| -> Result<()> {
-        let stored = doc
-            .get_first(index.fields().tags)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default();
-        for c in StoredTags::parse(stored).companies {
+        for c in StoredTags::of(index, doc).companies {
             if c.name == found.name
                 && let Some(k) = c.code
                 && code.as_ref().is_none_or(|have| k < *have)
