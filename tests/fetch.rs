@@ -6,7 +6,9 @@
 
 mod common;
 
-use common::{Request, fetch_summary, ingest_fetched, respond, scratch, serve, source, ticai};
+use common::{
+    Request, fetch_summary, ingest_fetched, respond, scratch, search, serve, source, ticai,
+};
 use serde_json::Value;
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
@@ -530,21 +532,7 @@ fn ingest_reads_the_extraction_fetch_kept_until_the_extractor_changes() {
         let text = v["articles"][0]["text"].as_str().unwrap().to_string();
         v["articles"][0]["text"] = Value::String(format!("{text} ZXQVKEPT"));
     });
-    let marked = |dir: &Path| {
-        let out = ticai(
-            dir,
-            &[
-                "search",
-                "--data-dir",
-                "data",
-                "--format",
-                "json",
-                "ZXQVKEPT",
-            ],
-        );
-        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-        v["total"].as_u64().unwrap()
-    };
+    let marked = |dir: &Path| search(dir, "ZXQVKEPT")["total"].as_u64().unwrap();
     ingest_fetched(&dir, 4);
     assert_eq!(marked(&dir), 4);
     // made by another extractor, or with another option, or missing, or

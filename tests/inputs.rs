@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{scratch, ticai};
+use common::{scratch, search, ticai};
 use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
@@ -27,25 +27,6 @@ fn docs(o: &Output) -> Vec<Value> {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .collect()
-}
-
-/// `ticai search --format json` over the index in `dir/data`.
-fn search(dir: &Path, query: &str) -> Value {
-    let out = ticai(
-        dir,
-        &[
-            "search",
-            "--data-dir",
-            "data",
-            "--format",
-            "json",
-            "--limit",
-            "20",
-            query,
-        ],
-    );
-    assert!(out.status.success(), "{query}: {}", stderr(&out));
-    serde_json::from_str(&stdout(&out)).unwrap()
 }
 
 fn theme_ids(d: &Value) -> Vec<String> {

@@ -196,6 +196,30 @@ pub fn source<'a>(summary: &'a Value, name: &str) -> &'a Value {
 }
 
 /// The ids of a `ticai search --format json` answer, sorted.
+/// `ticai search --format json --limit 20 QUERY` over the index in
+/// `dir/data`, which must succeed.
+pub fn search(dir: &Path, query: &str) -> Value {
+    let out = ticai(
+        dir,
+        &[
+            "search",
+            "--data-dir",
+            "data",
+            "--format",
+            "json",
+            "--limit",
+            "20",
+            query,
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{query}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 pub fn result_ids(v: &Value) -> Vec<String> {
     let mut ids: Vec<String> = v["results"]
         .as_array()
