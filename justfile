@@ -41,6 +41,7 @@ eval-extract:
 bench:
     cargo bench -p ticai --bench pipeline
     cargo bench -p ticai --bench long
+    cargo bench -p ticai-extract --bench pdf
     just bench-python
 
 # `ticai tag` and `ticai ingest` against the Python pipeline (OpenCC + jieba + pyahocorasick,

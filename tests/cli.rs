@@ -77,7 +77,11 @@ fn tags_the_sample_corpus() {
     let out = ticai(&["tag", "corpus/sample"], None);
     assert!(out.status.success(), "{}", stderr(&out));
     let docs = json_lines(&out);
-    assert_eq!(docs.len(), 4 + 6, "four files and six flash items");
+    assert_eq!(
+        docs.len(),
+        5 + 6,
+        "five files (one a PDF note) and six flash items"
+    );
     let by_id = |id: &str| {
         docs.iter()
             .find(|d| d["id"].as_str().unwrap().ends_with(id))
@@ -1116,7 +1120,7 @@ fn demo_builds_and_searches_a_fresh_index() {
     let out = ticai_in(&data, &["demo"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let s = stdout(&out);
-    assert!(s.contains("tagged and indexed 10 documents"), "{s}");
+    assert!(s.contains("tagged and indexed 11 documents"), "{s}");
     assert!(s.contains("【超节点】"), "{s}");
     assert!(s.contains("top themes (documents):"), "{s}");
     // the trend: one sparkline per top theme over the sample's four days

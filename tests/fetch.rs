@@ -379,7 +379,8 @@ fn killed_mid_run_then_rerun_completes_without_duplicates() {
     }
 }
 
-/// The bundled sample corpus (a `dir` source of four files and a JSONL).
+/// The bundled sample corpus (a `dir` source of five files, one a PDF
+/// note, and a JSONL).
 fn sample_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../corpus/sample")
@@ -407,7 +408,7 @@ fn local_sources_go_through_the_archive() {
             source(&first, "files")["new"].as_u64(),
             source(&first, "flash")["new"].as_u64()
         ),
-        (Some(4), Some(6)),
+        (Some(5), Some(6)),
         "{first}"
     );
     let second = run();
@@ -416,11 +417,11 @@ fn local_sources_go_through_the_archive() {
             source(&second, "files")["skipped"].as_u64(),
             source(&second, "flash")["skipped"].as_u64()
         ),
-        (Some(4), Some(6)),
+        (Some(5), Some(6)),
         "{second}"
     );
     assert_eq!(source(&second, "flash")["new"], 0);
-    ingest_fetched(&dir, 10);
+    ingest_fetched(&dir, 11);
     let out = ticai(
         &dir,
         &[
@@ -518,10 +519,10 @@ fn ingest_reads_the_extraction_fetch_kept_until_the_extractor_changes() {
         ),
     )
     .unwrap();
-    assert_eq!(source(&fetch_summary(&dir), "files")["new"], 4);
+    assert_eq!(source(&fetch_summary(&dir), "files")["new"], 5);
     let mut files = Vec::new();
     extraction_files(&dir.join("data/archive"), &mut files);
-    assert_eq!(files.len(), 4, "{files:?}");
+    assert_eq!(files.len(), 5, "{files:?}");
     // the kept extraction is what ingest indexes: mark it
     rewrite_extractions(&files, |v| {
         assert_eq!(v["extractor"], ticai_extract::EXTRACTOR_VERSION);
@@ -533,14 +534,14 @@ fn ingest_reads_the_extraction_fetch_kept_until_the_extractor_changes() {
         v["articles"][0]["text"] = Value::String(format!("{text} ZXQVKEPT"));
     });
     let marked = |dir: &Path| search(dir, "ZXQVKEPT")["total"].as_u64().unwrap();
-    ingest_fetched(&dir, 4);
-    assert_eq!(marked(&dir), 4);
+    ingest_fetched(&dir, 5);
+    assert_eq!(marked(&dir), 5);
     // made by another extractor, or with another option, or missing, or
     // damaged: extracted again from the archived body (each time into a
     // new index, so that only this ingest's documents are searched)
     let reingest = |dir: &Path| {
         std::fs::remove_dir_all(dir.join("data/index")).unwrap();
-        ingest_fetched(dir, 4);
+        ingest_fetched(dir, 5);
     };
     let kept = files.clone();
     let saved: Vec<Vec<u8>> = kept.iter().map(|f| std::fs::read(f).unwrap()).collect();
@@ -550,7 +551,7 @@ fn ingest_reads_the_extraction_fetch_kept_until_the_extractor_changes() {
         }
     };
     reingest(&dir);
-    assert_eq!(marked(&dir), 4, "the marked extractions are reused");
+    assert_eq!(marked(&dir), 5, "the marked extractions are reused");
     rewrite_extractions(&files, |v| v["extractor"] = "an-older-extractor".into());
     reingest(&dir);
     assert_eq!(marked(&dir), 0, "another extractor");
@@ -581,4 +582,84 @@ fn ingest_reads_the_extraction_fetch_kept_until_the_extractor_changes() {
     )
     .unwrap();
     assert!(all["total"].as_u64().unwrap() >= 1, "{all}");
+}
+
+/// Research notes as PDF from a web listing: one served as
+/// `application/pdf`, one as `application/octet-stream` (known by its
+/// `%PDF-` bytes); both extracted once, kept, ingested and searchable with
+/// their cover's title.
+fn handle_notes(stream: &mut TcpStream, req: &Request) {
+    let note = || {
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/pdf/note-cid.pdf"))
+            .unwrap()
+    };
+    match req.route.as_str() {
+        "/robots.txt" => respond(
+            stream,
+            "200 OK",
+            &[("Content-Type", "text/plain".into())],
+            b"User-agent: *\n",
+        ),
+        "/notes.html" => {
+            let body = "<html><body><ul class=\"notes\"><li><a href=\"/r/note.pdf\">研报</a></li><li><a href=\"/r/download?id=2\">下载</a></li></ul></body></html>";
+            respond(
+                stream,
+                "200 OK",
+                &[("Content-Type", "text/html; charset=utf-8".into())],
+                body.as_bytes(),
+            );
+        }
+        "/r/note.pdf" => respond(
+            stream,
+            "200 OK",
+            &[("Content-Type", "application/pdf".into())],
+            &note(),
+        ),
+        "/r/download" => {
+            let mut other = note();
+            // another note: a different byte in a comment line keeps it a new page
+            other.extend_from_slice(b"\n% another copy\n");
+            respond(
+                stream,
+                "200 OK",
+                &[("Content-Type", "application/octet-stream".into())],
+                &other,
+            )
+        }
+        _ => respond(stream, "404 Not Found", &[], b""),
+    }
+}
+
+#[test]
+fn pdf_notes_are_fetched_extracted_once_and_ingested() {
+    let (base, _hits) = serve(handle_notes);
+    let dir = scratch("fetch_pdf");
+    std::fs::write(
+        dir.join("ticai.toml"),
+        format!(
+            "[fetch]\ndelay_ms = 0\n\n[[source]]\nname = \"notes\"\ntype = \"list\"\nurl = \"{base}/notes.html\"\nlink_selector = \"ul.notes a\"\n"
+        ),
+    )
+    .unwrap();
+    let summary = fetch_summary(&dir);
+    assert_eq!(
+        source(&summary, "notes")["new"].as_u64(),
+        Some(2),
+        "{summary}"
+    );
+    let mut files = Vec::new();
+    extraction_files(&dir.join("data/archive"), &mut files);
+    assert_eq!(files.len(), 2, "{files:?}");
+    ingest_fetched(&dir, 2);
+    let res = search(&dir, "光模块");
+    let titles: Vec<&str> = res["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles, ["光模块需求持续上修CPO与铜缆进入放量期"; 2],
+        "{res}"
+    );
 }

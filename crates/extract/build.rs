@@ -12,8 +12,15 @@ fn main() {
     // read at run time: a build-script binary may be reused by another checkout
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
     let src = manifest.join("src");
+    // the PDF reader's sources are extraction too
+    let crates = manifest.parent().unwrap_or(&manifest).to_path_buf();
+    let pdf_src = crates.join("pdf/src");
     let mut files = Vec::new();
     collect(&src, &mut files);
+    if pdf_src.is_dir() {
+        collect(&pdf_src, &mut files);
+        println!("cargo:rerun-if-changed={}", pdf_src.display());
+    }
     files.sort();
     println!("cargo:rerun-if-changed={}", src.display());
     for extra in [
@@ -29,6 +36,7 @@ fn main() {
     for f in files {
         let name = f
             .strip_prefix(&manifest)
+            .or_else(|_| f.strip_prefix(&crates))
             .unwrap_or(&f)
             .to_string_lossy()
             .into_owned();

@@ -24,6 +24,8 @@ pub enum InputFormat {
     Tsv,
     Excel,
     Parquet,
+    /// A PDF research note (also recognised by its `%PDF-` header).
+    Pdf,
 }
 
 impl InputFormat {
@@ -37,6 +39,7 @@ impl InputFormat {
             InputFormat::Tsv => Format::Tsv,
             InputFormat::Excel => Format::Excel,
             InputFormat::Parquet => Format::Parquet,
+            InputFormat::Pdf => Format::Pdf,
         })
     }
 }
@@ -114,6 +117,9 @@ pub fn reader_of(format: InputFormat, extract: bool) -> Reader {
 /// The format of unnamed input (stdin) for `ticai extract`, by its first
 /// non-blank byte: `{` JSON Lines, `<` HTML, else text.
 pub fn sniff_format(bytes: &[u8]) -> InputFormat {
+    if ticai_pdf_magic(bytes) {
+        return InputFormat::Pdf;
+    }
     match ticai_input::sniff::sniff_text_format(bytes) {
         Format::Jsonl => InputFormat::Jsonl,
         Format::Html => InputFormat::Html,
@@ -125,8 +131,14 @@ pub fn sniff_format(bytes: &[u8]) -> InputFormat {
 /// when unknown).
 pub fn format_of(path: &Path) -> InputFormat {
     match path.to_str().and_then(ticai_input::sniff::format_of_name) {
+        Some(Format::Pdf) => InputFormat::Pdf,
         Some(Format::Html) => InputFormat::Html,
         Some(Format::Jsonl) => InputFormat::Jsonl,
         _ => InputFormat::Text,
     }
+}
+
+/// Whether bytes are a PDF, by their header.
+pub fn ticai_pdf_magic(bytes: &[u8]) -> bool {
+    ticai_input::sniff::format_of_bytes(&bytes[..bytes.len().min(1024)]) == Some(Format::Pdf)
 }

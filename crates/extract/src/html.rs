@@ -41,6 +41,7 @@ pub fn read_html_raw(bytes: &[u8], options: &Options) -> Extraction {
         canonical_url: meta.canonical_url,
         script: Some(crate::script_of(&visible)),
         text: visible,
+        ..crate::Article::default()
     };
     finish(decoded.encoding, vec![article])
 }

@@ -32,12 +32,14 @@ mod date;
 mod decode;
 mod digest;
 mod html;
+mod pdf;
 
 pub use clean::{Cleaned, clean_lines, find_source, noise_markers, tidy};
 pub use date::{find_date, parse_date, parse_date_in};
 pub use decode::{Decoded, charset_of_content_type, charset_of_meta, decode, sniff_encoding};
 pub use digest::{DigestPart, split_digest};
 pub use html::{extract_html, read_html_raw};
+pub use pdf::extract_pdf;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -80,6 +82,12 @@ pub struct Article {
     /// Main text, paragraphs separated by blank lines.
     pub text: String,
     pub script: Option<Script>,
+    /// A research note's rating (`买入（维持）`), from a PDF's cover.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<String>,
+    /// A research note's target price, as written (`45.60`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_price: Option<String>,
 }
 
 /// The result for one page.
@@ -102,9 +110,17 @@ pub fn extract(bytes: &[u8], html: bool, options: &Options) -> Extraction {
     }
 }
 
-/// Extracts a fetched page, HTML or text by its Content-Type (in `options`;
-/// none means HTML) or by a leading `<`.
+/// Extracts a fetched page: a PDF by its Content-Type or its `%PDF-`
+/// header, else HTML or text by its Content-Type (in `options`; none means
+/// HTML) or by a leading `<`.
 pub fn extract_page(bytes: &[u8], options: &Options) -> Extraction {
+    let pdf_type = options
+        .content_type
+        .as_deref()
+        .is_some_and(|c| c.to_ascii_lowercase().contains("pdf"));
+    if pdf_type || ticai_pdf::is_pdf(&bytes[..bytes.len().min(1024)]) {
+        return extract_pdf(bytes, options);
+    }
     let html = options
         .content_type
         .as_deref()
@@ -178,6 +194,7 @@ pub(crate) fn articles_from_lines(
                         .or_else(|| options.url.clone()),
                     script: Some(script_of(&text)),
                     text,
+                    ..Article::default()
                 }
             })
             .collect();
@@ -229,6 +246,7 @@ pub(crate) fn articles_from_lines(
             .or_else(|| options.url.clone()),
         script: Some(script_of(&text)),
         text,
+        ..Article::default()
     }]
 }
 

@@ -1,8 +1,20 @@
 //! The extractor never panics, whatever the bytes: random bytes, random
-//! text, and HTML-ish soup built from tags, entities and Chinese text.
+//! text, HTML-ish soup built from tags, entities and Chinese text, and
+//! PDFs: random bytes behind a `%PDF-` header, and the committed fixtures
+//! truncated anywhere or with bytes overwritten (each bounded by the
+//! reader's limits, so a case cannot hang).
 
 use proptest::prelude::*;
-use ticai_extract::{Options, extract_html, extract_text};
+use std::sync::LazyLock;
+use ticai_extract::{Options, extract_html, extract_page, extract_pdf, extract_text};
+
+static NOTES: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/pdf");
+    ["note-cid.pdf", "note-ttf.pdf", "encrypted.pdf"]
+        .iter()
+        .map(|n| std::fs::read(dir.join(n)).expect("the PDF fixture is there"))
+        .collect()
+});
 
 fn soup() -> impl Strategy<Value = String> {
     let piece = prop_oneof![
@@ -44,6 +56,29 @@ proptest! {
         let o = Options::default();
         check(&extract_html(&bytes, &o))?;
         check(&extract_text(&bytes, &o))?;
+    }
+
+    #[test]
+    fn pdf_random_bytes(bytes in prop::collection::vec(any::<u8>(), 0..4000)) {
+        let mut pdf = b"%PDF-1.7\n".to_vec();
+        pdf.extend_from_slice(&bytes);
+        check(&extract_pdf(&pdf, &Options::default()))?;
+        check(&extract_page(&pdf, &Options::default()))?;
+    }
+
+    #[test]
+    fn pdf_truncated_or_damaged(
+        which in 0usize..3,
+        cut in any::<prop::sample::Index>(),
+        flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..12),
+    ) {
+        let mut pdf = NOTES[which].clone();
+        for (at, b) in flips {
+            let i = at.index(pdf.len());
+            pdf[i] = b;
+        }
+        let n = cut.index(pdf.len() + 1);
+        check(&extract_pdf(&pdf[..n], &Options::default()))?;
     }
 
     #[test]

@@ -468,6 +468,7 @@ fn local_pages(source: &Source) -> Result<Vec<(String, String, Vec<u8>)>, String
                     }
                     Some("html" | "htm" | "shtml") => "text/html",
                     Some("txt") => "text/plain",
+                    Some("pdf") => "application/pdf",
                     _ => continue,
                 };
                 files.push((p, ct));

@@ -390,7 +390,7 @@ impl Reader {
                 sink,
                 name,
                 format!(
-                    "{kind}, not read as {} (ticai reads text, HTML, JSON Lines, CSV/TSV, Excel, Parquet, and .gz/.zst/.bz2/.zip/.tar of them)",
+                    "{kind}, not read as {} (ticai reads text, HTML, JSON Lines, CSV/TSV, Excel, Parquet, PDF, and .gz/.zst/.bz2/.zip/.tar of them)",
                     format.name()
                 ),
             );
@@ -431,6 +431,25 @@ impl Reader {
                 table.finish();
                 Ok(())
             }
+            Format::Pdf => match src.into_bytes() {
+                Ok(bytes) => {
+                    sink.file(info);
+                    let extraction = ticai_extract::extract_pdf(&bytes, &extract_options());
+                    match extraction.failure {
+                        Some(reason) => report(sink, name, reason),
+                        None => {
+                            for doc in ticai_extract::documents(name, extraction.articles) {
+                                sink.document(doc)?;
+                            }
+                        }
+                    }
+                    Ok(())
+                }
+                Err(e) => {
+                    report(sink, name, format!("cannot read: {e}"));
+                    Ok(())
+                }
+            },
             Format::Zip => self.read_zip(name, src, sink, ctx),
             Format::Tar => self.read_tar(name, src, sink, ctx),
             Format::Text | Format::Html => match src.into_bytes() {
@@ -915,10 +934,17 @@ mod tests {
 
     #[test]
     fn binary_is_refused() {
+        // a PDF is read as one whatever its name; a broken one is reported
         let c = read("report.txt", b"%PDF-1.7\n%\xe2\xe3");
         assert!(c.docs.is_empty());
         assert!(
-            c.errors[0].starts_with("report.txt: a PDF document, not read"),
+            c.errors[0].starts_with("report.txt: PDF not readable"),
+            "{:?}",
+            c.errors
+        );
+        let c = read("scan.txt", b"\x89PNG\r\n\x1a\n\0\0");
+        assert!(
+            c.errors[0].starts_with("scan.txt: a PNG image, not read"),
             "{:?}",
             c.errors
         );

@@ -1,7 +1,7 @@
 //! What a file is: its name's extensions, then its first bytes. Compressed
-//! and archived data is recognised by its magic bytes whatever its name;
-//! binary data that ticai does not read (PDF, images, executables) is
-//! refused by name.
+//! and archived data is recognised by its magic bytes whatever its name,
+//! and so are PDFs; binary data that ticai does not read (images,
+//! executables) is refused by name.
 
 use std::path::Path;
 
@@ -16,6 +16,8 @@ pub enum Format {
     /// .xlsx, .xlsm, .xls, .ods (calamine reads all of them).
     Excel,
     Parquet,
+    /// A PDF document (a research note): one article.
+    Pdf,
     Zip,
     Tar,
 }
@@ -30,6 +32,7 @@ impl Format {
             Format::Tsv => "TSV",
             Format::Excel => "Excel",
             Format::Parquet => "Parquet",
+            Format::Pdf => "PDF",
             Format::Zip => "ZIP archive",
             Format::Tar => "tar archive",
         }
@@ -102,6 +105,7 @@ pub fn format_of_name(name: &str) -> Option<Format> {
         "tsv" | "tab" => Format::Tsv,
         "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => Format::Excel,
         "parquet" | "pq" => Format::Parquet,
+        "pdf" => Format::Pdf,
         "zip" => Format::Zip,
         "tar" | "tgz" => Format::Tar,
         _ => return None,
@@ -117,6 +121,8 @@ pub fn is_supported_name(name: &str) -> bool {
 pub fn format_of_bytes(head: &[u8]) -> Option<Format> {
     if head.starts_with(b"PAR1") {
         Some(Format::Parquet)
+    } else if ticai_pdf::is_pdf(&head[..head.len().min(1024)]) {
+        Some(Format::Pdf)
     } else if head.len() > 262 && &head[257..262] == b"ustar" {
         Some(Format::Tar)
     } else {
@@ -128,7 +134,6 @@ pub fn format_of_bytes(head: &[u8]) -> Option<Format> {
 /// the first 8 KiB): what it looks like.
 pub fn binary_kind(head: &[u8]) -> Option<&'static str> {
     const MAGIC: &[(&[u8], &str)] = &[
-        (b"%PDF", "a PDF document"),
         (b"\x89PNG", "a PNG image"),
         (b"\xff\xd8\xff", "a JPEG image"),
         (b"GIF8", "a GIF image"),
@@ -193,7 +198,8 @@ mod tests {
         );
         assert_eq!(format_of_name("photo.png"), None);
         assert!(is_supported_name("x.jsonl.bz2"));
-        assert!(!is_supported_name("x.pdf"));
+        assert!(is_supported_name("notes/x.PDF"));
+        assert!(!is_supported_name("x.png"));
     }
 
     #[test]
@@ -202,7 +208,8 @@ mod tests {
             Compression::of_bytes(&[0x1f, 0x8b, 8, 0]),
             Some(Compression::Gzip)
         );
-        assert_eq!(binary_kind(b"%PDF-1.7\n"), Some("a PDF document"));
+        assert_eq!(format_of_bytes(b"%PDF-1.7\n"), Some(Format::Pdf));
+        assert_eq!(binary_kind(b"\x89PNG\r\n"), Some("a PNG image"));
         assert_eq!(binary_kind(b"abc\0def"), Some("binary data"));
         assert_eq!(binary_kind("超节点".as_bytes()), None);
         assert_eq!(sniff_text_format(b"\xef\xbb\xbf  {\"a\":1}"), Format::Jsonl);

@@ -1,4 +1,4 @@
-use crate::input::{FieldMap, InputError, InputFormat, format_of, sniff_format};
+use crate::input::{FieldMap, InputError, InputFormat, format_of, sniff_format, ticai_pdf_magic};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
@@ -48,6 +48,11 @@ pub struct ExtractRecord<'a> {
     pub reason: Option<&'a str>,
     pub canonical_url: Option<&'a str>,
     pub script: Option<Script>,
+    /// Research notes (PDF): the rating and target price of the cover.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rating: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_price: Option<&'a str>,
 }
 
 /// The records for one page: one per article, `#N` ids when split, or one
@@ -67,6 +72,8 @@ pub fn records<'a>(id: &str, url: Option<&'a str>, ex: &'a Extraction) -> Vec<Ex
             reason: Some(reason),
             canonical_url: None,
             script: None,
+            rating: None,
+            target_price: None,
         }];
     }
     let split = ex.articles.len() > 1;
@@ -90,6 +97,8 @@ pub fn records<'a>(id: &str, url: Option<&'a str>, ex: &'a Extraction) -> Vec<Ex
             reason: None,
             canonical_url: a.canonical_url.as_deref(),
             script: a.script,
+            rating: a.rating.as_deref(),
+            target_price: a.target_price.as_deref(),
         })
         .collect()
 }
@@ -178,9 +187,17 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode> {
             }
         };
         let format = match (args.input_format, name == "-") {
+            // a PDF is one whatever its name says
+            (InputFormat::Auto, _) if ticai_pdf_magic(&bytes) => InputFormat::Pdf,
             (InputFormat::Auto, true) => sniff_format(&bytes),
             (InputFormat::Auto, false) => format_of(&f),
-            (given @ (InputFormat::Text | InputFormat::Html | InputFormat::Jsonl), _) => given,
+            (
+                given @ (InputFormat::Text
+                | InputFormat::Html
+                | InputFormat::Jsonl
+                | InputFormat::Pdf),
+                _,
+            ) => given,
             (given, _) => anyhow::bail!(
                 "--input-format {}: ticai extract reads pages (text, HTML, JSON Lines of pages); read tables with ticai tag, ingest or inspect",
                 given
@@ -236,7 +253,11 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode> {
             }
             continue;
         }
-        let ex = ticai_extract::extract(&bytes, format == InputFormat::Html, &options);
+        let ex = if format == InputFormat::Pdf {
+            ticai_extract::extract_pdf(&bytes, &options)
+        } else {
+            ticai_extract::extract(&bytes, format == InputFormat::Html, &options)
+        };
         emit(&name, args.url.as_deref(), &ex, &mut out)?;
     }
     out.flush()?;
@@ -257,6 +278,6 @@ fn is_page_name(path: &std::path::Path) -> bool {
     use ticai_input::Format;
     matches!(
         path.to_str().and_then(ticai_input::sniff::format_of_name),
-        Some(Format::Text | Format::Html | Format::Jsonl)
+        Some(Format::Text | Format::Html | Format::Jsonl | Format::Pdf)
     )
 }
