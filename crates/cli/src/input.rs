@@ -140,5 +140,5 @@ pub fn format_of(path: &Path) -> InputFormat {
 
 /// Whether bytes are a PDF, by their header.
 pub fn ticai_pdf_magic(bytes: &[u8]) -> bool {
-    ticai_input::sniff::format_of_bytes(&bytes[..bytes.len().min(1024)]) == Some(Format::Pdf)
+    ticai_input::sniff::format_of_bytes(bytes) == Some(Format::Pdf)
 }

@@ -118,7 +118,7 @@ pub fn extract_page(bytes: &[u8], options: &Options) -> Extraction {
         .content_type
         .as_deref()
         .is_some_and(|c| c.to_ascii_lowercase().contains("pdf"));
-    if pdf_type || ticai_pdf::is_pdf(&bytes[..bytes.len().min(1024)]) {
+    if pdf_type || ticai_pdf::has_pdf_header(bytes) {
         return extract_pdf(bytes, options);
     }
     let html = options

@@ -121,7 +121,7 @@ pub fn is_supported_name(name: &str) -> bool {
 pub fn format_of_bytes(head: &[u8]) -> Option<Format> {
     if head.starts_with(b"PAR1") {
         Some(Format::Parquet)
-    } else if ticai_pdf::is_pdf(&head[..head.len().min(1024)]) {
+    } else if ticai_pdf::has_pdf_header(head) {
         Some(Format::Pdf)
     } else if head.len() > 262 && &head[257..262] == b"ustar" {
         Some(Format::Tar)
@@ -209,6 +209,9 @@ mod tests {
             Some(Compression::Gzip)
         );
         assert_eq!(format_of_bytes(b"%PDF-1.7\n"), Some(Format::Pdf));
+        // a text that mentions the header is no PDF
+        assert_eq!(format_of_bytes(b"<p>%PDF-1.7 header</p>"), None);
+        assert_eq!(format_of_bytes(b"note: %PDF- is"), None);
         assert_eq!(binary_kind(b"\x89PNG\r\n"), Some("a PNG image"));
         assert_eq!(binary_kind(b"abc\0def"), Some("binary data"));
         assert_eq!(binary_kind("超节点".as_bytes()), None);

@@ -76,8 +76,18 @@ fn median(mut v: Vec<f32>) -> f32 {
 }
 
 /// Boxes of a page: glyphs grouped by baseline, split at wide gaps.
-fn boxes(height: f32, mut glyphs: Vec<Glyph>) -> Vec<Bx> {
-    glyphs.retain(|g| g.upright && g.size > 0.5 && g.x.is_finite() && g.y.is_finite());
+fn boxes(width: f32, height: f32, mut glyphs: Vec<Glyph>) -> Vec<Bx> {
+    // off-page text (far outside the page) is not shown, and would make
+    // the gutter's histogram unbounded
+    let on_page = |g: &Glyph| {
+        g.x > -width
+            && g.x < 2.0 * width
+            && g.y > -height
+            && g.y < 2.0 * height
+            && g.width.is_finite()
+            && g.width.abs() < width
+    };
+    glyphs.retain(|g| g.upright && g.size > 0.5 && g.size < height && on_page(g));
     // top-down baselines
     for g in &mut glyphs {
         g.y = height - g.y;
@@ -95,6 +105,9 @@ fn boxes(height: f32, mut glyphs: Vec<Glyph>) -> Vec<Bx> {
     for mut row in rows {
         row.sort_by(|a, b| a.x.total_cmp(&b.x));
         let mut cur: Vec<Glyph> = Vec::new();
+        // the last glyph of `cur` that is not blank (a run of spaces must
+        // not make this quadratic)
+        let mut last_ink: Option<Glyph> = None;
         let flush = |cur: &mut Vec<Glyph>, out: &mut Vec<Bx>| {
             let text = box_text(cur);
             if !text.trim().is_empty() {
@@ -111,7 +124,7 @@ fn boxes(height: f32, mut glyphs: Vec<Glyph>) -> Vec<Bx> {
             cur.clear();
         };
         for g in row {
-            if let Some(last) = cur.iter().rev().find(|g| !g.ch.is_whitespace()) {
+            if let Some(last) = last_ink {
                 let gap = g.x - (last.x + last.width);
                 let size = g.size.max(last.size);
                 // overprinted duplicates (fake bold) are dropped
@@ -120,7 +133,11 @@ fn boxes(height: f32, mut glyphs: Vec<Glyph>) -> Vec<Bx> {
                 }
                 if gap > 1.2 * size && !g.ch.is_whitespace() {
                     flush(&mut cur, &mut out);
+                    last_ink = None;
                 }
+            }
+            if !g.ch.is_whitespace() {
+                last_ink = Some(g);
             }
             cur.push(g);
         }
@@ -188,7 +205,7 @@ fn gutter(bands: &[Vec<Bx>]) -> Option<f32> {
         return None;
     }
     const BIN: f32 = 2.0;
-    let n = ((hi - lo) / BIN) as usize + 1;
+    let n = (((hi - lo) / BIN) as usize).min(4096) + 1;
     let mut count = vec![0usize; n];
     for band in bands {
         for w in band.windows(2) {
@@ -260,8 +277,7 @@ fn two_columns(run: &[Vec<Bx>], g: f32) -> bool {
 
 /// A page's lines in reading order, with paragraph starts.
 pub(crate) fn page_lines(page: usize, width: f32, height: f32, glyphs: Vec<Glyph>) -> Vec<Line> {
-    let _ = width;
-    let bands = bands(boxes(height, glyphs));
+    let bands = bands(boxes(width, height, glyphs));
     // the top and bottom margins (running headers, footers, page
     // numbers) are rows, never columns
     let margin = |band: &Vec<Bx>| {
@@ -600,6 +616,18 @@ mod tests {
         let lines = page_lines(0, 595.0, 842.0, g);
         let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(texts[1], "公司1 30030 320.5 买入", "{texts:?}");
+    }
+
+    #[test]
+    fn hostile_glyphs_cost_linear_work() {
+        // a baseline of 200k spaces (quadratic before), and a glyph far
+        // off the page (an unbounded gutter histogram before)
+        let mut g = glyphs("液冷", 50.0, 700.0, 10.0);
+        g.extend(glyphs(&" ".repeat(200_000), 70.0, 700.0, 10.0));
+        g.extend(glyphs("铜缆", 1.0e12, 700.0, 10.0));
+        let lines = page_lines(0, 595.0, 842.0, g);
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].text, "液冷");
     }
 
     #[test]

@@ -209,6 +209,19 @@ pub fn is_pdf(head: &[u8]) -> bool {
     head.windows(5).take(1024).any(|w| w == b"%PDF-")
 }
 
+/// Whether data starts as a PDF: `%PDF-` and a version digit at its start
+/// (after a BOM or blank space). For telling formats apart: text that
+/// merely mentions `%PDF-`, and archives holding a PDF, are not PDFs.
+pub fn has_pdf_header(head: &[u8]) -> bool {
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let start = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(head.len());
+    let head = &head[start..];
+    head.starts_with(b"%PDF-") && head.get(5).is_some_and(u8::is_ascii_digit)
+}
+
 /// The text of a PDF, in reading order.
 pub fn read(bytes: &[u8], limits: &Limits) -> Result<Text, Error> {
     // lopdf is written for untrusted input but is not proven never to
