@@ -7,36 +7,12 @@
 
 mod common;
 
-use common::{scratch, search, ticai};
+use common::{docs, scratch, search, stderr, stdout, theme_ids, ticai};
 use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
 use std::process::Output;
 use std::sync::Arc;
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn docs(o: &Output) -> Vec<Value> {
-    stdout(o)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-        .collect()
-}
-
-fn theme_ids(d: &Value) -> Vec<String> {
-    d["themes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_str().unwrap().to_string())
-        .collect()
-}
 
 /// A vendor export's three rows: title, text, publication time.
 const ROWS: [(&str, &str, &str); 3] = [

@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{scratch, search, ticai};
+use common::{docs as records, scratch, search, stderr, stdout, theme_ids, ticai};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -21,21 +21,6 @@ fn fixtures() -> PathBuf {
 fn expected() -> Value {
     let text = std::fs::read_to_string(fixtures().join("fixtures.json")).unwrap();
     serde_json::from_str(&text).unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn records(o: &Output) -> Vec<Value> {
-    stdout(o)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-        .collect()
 }
 
 fn extract(name: &str) -> (Value, Output) {
@@ -156,13 +141,11 @@ fn tag_ingest_and_search_a_note() {
     let docs = records(&out);
     assert_eq!(docs.len(), 1);
     let d = &docs[0];
-    let themes: Vec<&str> = d["themes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_str().unwrap())
-        .collect();
-    assert!(themes.contains(&"optical-interconnect"), "{themes:?}");
+    let themes = theme_ids(d);
+    assert!(
+        themes.iter().any(|t| t == "optical-interconnect"),
+        "{themes:?}"
+    );
     // evidence spans point into the extracted text
     for t in d["themes"].as_array().unwrap() {
         for e in t["evidence"]

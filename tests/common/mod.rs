@@ -230,3 +230,29 @@ pub fn result_ids(v: &Value) -> Vec<String> {
     ids.sort();
     ids
 }
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The JSON Lines a command printed (`tag`, `extract`), one value each.
+pub fn docs(o: &Output) -> Vec<Value> {
+    stdout(o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+/// The theme ids of one `ticai tag` record.
+pub fn theme_ids(d: &Value) -> Vec<String> {
+    d["themes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect()
+}

@@ -105,14 +105,23 @@ impl Font {
         for (b, slot) in table.iter_mut().enumerate().take(0x7f).skip(0x20) {
             *slot = char::from_u32(b as u32);
         }
+        Font::of_table(table, HashMap::new(), 500.0)
+    }
+
+    /// A simple (one byte per code) font.
+    fn of_table(
+        table: Box<[Option<char>; 256]>,
+        widths: HashMap<u32, f32>,
+        default_width: f32,
+    ) -> Font {
         Font {
             composite: false,
             codespace: Vec::new(),
             charset: None,
             to_unicode: HashMap::new(),
             simple: Some(table),
-            widths: HashMap::new(),
-            default_width: 500.0,
+            widths,
+            default_width,
             vertical: false,
         }
     }
@@ -267,20 +276,12 @@ impl Font {
                 }
             }
         }
-        Font {
-            composite: false,
-            codespace: Vec::new(),
-            charset: None,
-            to_unicode: HashMap::new(),
-            simple: Some(table),
-            widths,
-            default_width: if base.contains("Courier") {
-                600.0
-            } else {
-                500.0
-            },
-            vertical: false,
-        }
+        let default_width = if base.contains("Courier") {
+            600.0
+        } else {
+            500.0
+        };
+        Font::of_table(table, widths, default_width)
     }
 
     /// Splits a string operand into codes.
